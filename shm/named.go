@@ -1,0 +1,198 @@
+package shm
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// filePrefix starts the file name of every named segment.
+const filePrefix = "shmkit."
+
+// Dir returns the directory that holds named segments: $SHMKIT_DIR if set,
+// else /dev/shm on Linux (or the temporary directory where there is none)
+// and the user's temporary directory on macOS.
+func Dir() string {
+	if d := os.Getenv("SHMKIT_DIR"); d != "" {
+		return d
+	}
+	return defaultDir()
+}
+
+func pathOf(name string) (string, error) {
+	if !validName(name) {
+		return "", fmt.Errorf("%w: %q", ErrName, name)
+	}
+	return filepath.Join(Dir(), filePrefix+name), nil
+}
+
+// Create creates a named segment of at least size bytes, for processes that
+// are not parent and child: any process of the same user can [Open] it by
+// name. The file is created 0600 with exclusive create, so an existing file
+// or symbolic link of that name is refused with [ErrExists]. It stays until
+// [Remove], even after every process closed it.
+func Create(name string, size int) (*Segment, error) {
+	path, err := pathOf(name)
+	if err != nil {
+		return nil, err
+	}
+	sz, err := checkSize(size)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("%w: segment %q (%s)", ErrExists, name, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("shm: create segment %q: %w", name, err)
+	}
+	if err := f.Chmod(0o600); err != nil { // whatever the umask did
+		f.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("shm: create segment %q: %w", name, err)
+	}
+	s, err := newSegment(f, sz, name)
+	if err != nil {
+		os.Remove(path)
+		return nil, err
+	}
+	return s, nil
+}
+
+// Open attaches the named segment created by [Create], in this or another
+// process. The file must be a regular file (not a symbolic link) owned by
+// this user and private to it, and its header and object table must be
+// valid; otherwise Open refuses it with a named error.
+func Open(name string) (*Segment, error) {
+	path, err := pathOf(name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOFOLLOW, 0)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%w: segment %q (%w)", ErrNotExist, name, fs.ErrNotExist)
+	case errors.Is(err, syscall.ELOOP):
+		return nil, fmt.Errorf("%w: %s is a symbolic link", ErrUnsafeFile, path)
+	case err != nil:
+		return nil, fmt.Errorf("shm: open segment %q: %w", name, err)
+	}
+	s, err := attach(f, name)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("segment %q: %w", name, err)
+	}
+	return s, nil
+}
+
+// Remove deletes the named segment from the system. Processes that have it
+// open keep their mapping; no new process can open it.
+func Remove(name string) error {
+	path, err := pathOf(name)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: segment %q (%w)", ErrNotExist, name, fs.ErrNotExist)
+	} else if err != nil {
+		return fmt.Errorf("shm: remove segment %q: %w", name, err)
+	}
+	return nil
+}
+
+// SegmentInfo describes a named segment, as listed by [List].
+type SegmentInfo struct {
+	Name       string
+	Size       int64
+	CreatorPid int
+	Created    time.Time
+	// Stale reports that the process that created the segment is gone:
+	// a candidate for Remove, unless other processes still use it.
+	Stale bool
+	// Err is why the file could not be read as a segment (then the other
+	// fields but Name may be zero).
+	Err error
+}
+
+// List returns the named segments in [Dir], sorted by name.
+func List() ([]SegmentInfo, error) {
+	ents, err := os.ReadDir(Dir())
+	if err != nil {
+		return nil, fmt.Errorf("shm: list segments: %w", err)
+	}
+	var out []SegmentInfo
+	for _, e := range ents {
+		name, ok := strings.CutPrefix(e.Name(), filePrefix)
+		if !ok || !validName(name) {
+			continue
+		}
+		out = append(out, inspect(name))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// inspect reads a named segment's header without mapping it.
+func inspect(name string) SegmentInfo {
+	info := SegmentInfo{Name: name}
+	path, _ := pathOf(name)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		info.Err = err
+		return info
+	}
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		info.Err = err
+		return info
+	}
+	if err := checkPrivate(&st); err != nil {
+		info.Err = err
+		return info
+	}
+	buf := make([]byte, headerSize)
+	if _, err := io.ReadFull(f, buf); err != nil {
+		info.Err = fmt.Errorf("%w: %v", ErrTruncated, err)
+		return info
+	}
+	h, err := ptrAt[header](buf, 0)
+	if err == nil && h.Magic != magic {
+		err = ErrBadMagic
+	} else if err == nil && h.Version != layoutVersion {
+		err = fmt.Errorf("%w: version %d", ErrVersion, h.Version)
+	}
+	if err != nil {
+		info.Err = err
+		return info
+	}
+	info.Size = st.Size
+	info.CreatorPid = int(h.CreatorPid)
+	info.Created = time.Unix(0, h.Created)
+	info.Stale, _ = procGone(uint32(h.CreatorPid), h.CreatorTag)
+	return info
+}
+
+// checkPrivate refuses a file that is not a regular file owned by this
+// user with no permission for anyone else.
+func checkPrivate(st *unix.Stat_t) error {
+	switch {
+	case st.Mode&unix.S_IFMT != unix.S_IFREG:
+		return fmt.Errorf("%w: not a regular file", ErrUnsafeFile)
+	case int(st.Uid) != os.Geteuid():
+		return fmt.Errorf("%w: owned by uid %d, not %d", ErrUnsafeFile, st.Uid, os.Geteuid())
+	case st.Mode&0o077 != 0:
+		return fmt.Errorf("%w: mode %#o lets other users in", ErrUnsafeFile, st.Mode&0o777)
+	}
+	return nil
+}
