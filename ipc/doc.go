@@ -1,0 +1,105 @@
+// Package ipc runs Go functions in child processes, the twin of Python's
+// multiprocessing.Process.
+//
+// A child's entry point is registered by name at package level, and
+// [Main] is the first line of main (and of TestMain):
+//
+//	var task = ipc.Register("task", func(ctx context.Context, name string) error {
+//		fmt.Printf("Running %s\n", name)
+//		return nil
+//	})
+//
+//	func main() {
+//		ipc.Main() // in a child: runs the function and exits; in the parent: returns at once
+//		p, err := task.Start("Process-1")
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		if err := p.Wait(context.Background()); err != nil {
+//			log.Fatal(err)
+//		}
+//	}
+//
+// # Why re-exec, not fork
+//
+// Python's fork start method copies the parent process. Go cannot do that:
+// the runtime runs many threads, and a forked child holds only the thread
+// that called fork, with every lock the others held locked forever. So a
+// child is this same binary executed again (Python's spawn start method):
+// /proc/self/exe on Linux, which names the running binary even after its
+// file is replaced or deleted, and os.Executable on macOS. The child runs
+// every package initializer again, then [Main] recognizes it as a child and
+// runs the registered function instead of the rest of main. This is why
+// functions are registered by name at package level: the name is what the
+// child looks up, and package-level registration happens in every copy of
+// the binary. A name registered later (in main) is unknown to children, and
+// Wait returns an error wrapping [ErrUnknownFunc].
+//
+// # How a child is started
+//
+// [Process.Start] creates a Unix socket pair, the control channel, and
+// executes the binary with its own arguments (os.Args), its environment
+// plus a marker variable, SHMKIT_IPC_CHILD=1:<nonce>:<segments>, and
+// these descriptors: the child's end of the socket as 3, and the shared
+// memory segments of this process (those package shm has recorded) as 4,
+// 5, and so on. Standard input is the null device; standard output and
+// error are the parent's, unless [Process.Stdout] and [Process.Stderr] say
+// otherwise. The parent then sends a start frame (the nonce, the
+// function's name and the argument, encoded with encoding/gob, in which
+// shared objects of package shm travel as handles to their memory).
+//
+// [Main] in the child removes the marker from the environment, checks the
+// nonce against the start frame, marks the descriptors it takes over
+// close-on-exec (so a program the child executes inherits none of them),
+// maps the segments, decodes the argument and calls the function. It then
+// sends a result frame (nil, the error's text, or the panic's value and
+// stack) and exits with status 0 (success), 1 (the function returned an
+// error, or the child could not run it) or 2 (the function panicked; the
+// panic is also printed to the child's stderr). The parent's reaper
+// goroutine, started by Start, reads the result, reaps the child and
+// closes every descriptor it created for it, whether or not anyone calls
+// [Process.Wait]. A process with the marker set but no valid control
+// channel (a copied environment, say) prints a warning and runs as a
+// normal program.
+//
+// # Lifetimes
+//
+// A child ends when its function returns, like a program when main
+// returns: goroutines it started are not waited for. A panic in any other
+// goroutine of the child kills it without a report, and Wait returns an
+// [*ExitError] with Code 2 and an empty Message.
+//
+// A child never outlives its parent for long. The function's context is
+// canceled when the parent goes away, which the child notices as the end
+// of its control socket (the parent holds its end open until the child is
+// reaped, and the kernel closes it when the parent dies, however it dies).
+// If the function has not returned 250 ms after that, the child exits with
+// status 1. On Linux the child is moreover killed at once by SIGKILL when
+// its parent dies (Pdeathsig). The kernel sends that signal when the
+// thread that started the child ends, not the process, so ipc starts every
+// child from one goroutine locked to its own thread for the life of the
+// process; starts are serialized through it.
+//
+// Nothing else ties a child to its parent: [Process.Kill] and
+// [Process.Terminate] signal only the child, not processes it started in
+// turn (those die with it, as its children). A Ctrl-C at the terminal
+// signals the whole process group, children included, as in Python.
+//
+// # Testing
+//
+// A test binary is a program like any other: call [Main] first in
+// TestMain, and register the functions its tests start at package level.
+// Under the race detector a child that exits with status 0 first sleeps
+// for GORACE's atexit_sleep_ms, a second by default; setting
+// GORACE=atexit_sleep_ms=0 in TestMain, before m.Run, spares every child
+// that second.
+//
+// # Platform differences
+//
+// Linux: the child is re-executed from /proc/self/exe and has Pdeathsig;
+// where the kernel has pidfds (5.3 and later) signals go through one, so
+// they cannot reach a process that reused a reaped child's pid. macOS: the binary is found again with os.Executable,
+// so it must not be moved or replaced while the program runs; there is no
+// Pdeathsig, so a child whose parent dies learns it from its control
+// socket alone, within 250 ms.
+package ipc

@@ -1,0 +1,10 @@
+package ipc
+
+// NewRawProcess returns a process that asks the child to run the function
+// registered under name (registered or not) on arg, sent as is.
+func NewRawProcess(name string, arg []byte) *Process {
+	return newProcess(name, func() ([]byte, error) { return arg, nil })
+}
+
+// EnvVar is the name of the marker variable.
+const EnvVar = envVar
