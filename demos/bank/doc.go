@@ -1,0 +1,22 @@
+// Package bank is exercise 4 of the tutorial: a BankAccount whose balance
+// lives in shared memory, and a simulation in which several processes make
+// deposits into it at once.
+//
+// Three modes show the lesson. Locked deposits under the account's lock
+// and Atomic with one atomic add: both end with the exact balance. Unsafe
+// reads the balance and writes it back plus the amount with no lock, as
+// Python's `account.balance.value += amount` does without get_lock():
+// processes overwrite each other's deposits, and the run reports how many
+// were lost.
+//
+// With Crash, the simulation kills depositing processes with SIGKILL at
+// random moments, often while they hold the lock. The lock is a robust
+// mutex: the next depositor gets shm.ErrOwnerDead, rolls back the
+// half-made deposit from the account's undo record, and goes on, so the
+// balance still equals the initial balance plus the amount times the
+// deposits that completed.
+//
+// `shmdemo bank` runs the simulation from the command line; `make demo`
+// runs it on its defaults (4 processes, 100000 deposits each, amount 10,
+// locked).
+package bank

@@ -1,0 +1,311 @@
+package bank
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/shmkit/shmkit/ipc"
+	"github.com/shmkit/shmkit/shm"
+)
+
+// Mode is how depositing processes update the shared balance.
+type Mode string
+
+// The modes of the simulation.
+const (
+	// Locked deposits under the account's lock (Deposit): exact, and
+	// safe against depositors being killed.
+	Locked Mode = "locked"
+	// Atomic deposits with one atomic add: exact, no lock.
+	Atomic Mode = "atomic"
+	// Unsafe reads the balance and writes it back plus the amount, with no
+	// lock: the race the lesson teaches. Deposits get lost.
+	Unsafe Mode = "unsafe"
+)
+
+// Safe reports whether m must lose no deposit.
+func (m Mode) Safe() bool { return m == Locked || m == Atomic }
+
+// Config describes one run of the simulation.
+type Config struct {
+	Procs    int   // depositing processes
+	Deposits int   // deposits per process
+	Amount   int64 // each deposit
+	Initial  int64 // opening balance
+	Mode     Mode
+	// Crash kills that many depositing processes with SIGKILL at random
+	// moments (many of them while they hold the lock). Locked mode only.
+	Crash int
+	// Seed makes the moments of the kills repeatable; 0 picks a random one.
+	Seed uint64
+	// Progress, if not nil, is called about ten times a second with the
+	// completed and the total deposits, read from the shared counter.
+	Progress func(done, total int64)
+}
+
+// DefaultConfig is the simulation that `make demo` runs.
+func DefaultConfig() Config {
+	return Config{Procs: 4, Deposits: 100000, Amount: 10, Mode: Locked}
+}
+
+// Result is what a run found. Its JSON form is the output of
+// `shmdemo bank -json`.
+type Result struct {
+	Mode                Mode    `json:"mode"`
+	Procs               int     `json:"procs"`
+	DepositsPerProc     int     `json:"deposits_per_proc"`
+	Amount              int64   `json:"amount"`
+	Initial             int64   `json:"initial"`
+	Completed           int64   `json:"completed"`
+	Expected            int64   `json:"expected"`
+	Balance             int64   `json:"balance"`
+	Lost                int64   `json:"lost"`
+	Killed              int     `json:"killed"`
+	KilledHoldingLock   int     `json:"killed_holding_lock"`
+	OwnerDeadRecoveries int     `json:"owner_dead_recoveries"`
+	Seconds             float64 `json:"seconds"`
+	DepositsPerSec      float64 `json:"deposits_per_sec"`
+}
+
+// Validate checks a Config, naming the first field that is wrong.
+func (c Config) Validate() error {
+	switch {
+	case c.Procs < 1 || c.Procs > 1024:
+		return fmt.Errorf("bank: procs %d: want 1 to 1024", c.Procs)
+	case c.Deposits < 0 || c.Deposits > 1e9:
+		return fmt.Errorf("bank: deposits %d: want 0 to 1000000000 per process", c.Deposits)
+	case c.Amount < 1 || c.Amount > 1e9:
+		return fmt.Errorf("bank: amount %d: want 1 to 1000000000", c.Amount)
+	case c.Initial < 0 || c.Initial > 1e15:
+		return fmt.Errorf("bank: initial balance %d: want 0 to 10^15", c.Initial)
+	case c.Mode != Locked && c.Mode != Atomic && c.Mode != Unsafe:
+		return fmt.Errorf("bank: mode %q: want locked, atomic or unsafe", c.Mode)
+	case c.Crash < 0 || c.Crash > c.Procs:
+		return fmt.Errorf("bank: crash %d: want 0 to procs (%d)", c.Crash, c.Procs)
+	case c.Crash > 0 && c.Mode != Locked:
+		return fmt.Errorf("bank: crash needs mode locked: in mode %s a process killed between its two updates cannot be told from one that finished", c.Mode)
+	case float64(c.Procs)*float64(c.Deposits)*float64(c.Amount)+float64(c.Initial) > math.MaxInt64/2:
+		return fmt.Errorf("bank: procs × deposits × amount too large for an int64 balance")
+	}
+	return nil
+}
+
+// job is what each depositing process receives.
+type job struct {
+	Account  *BankAccount
+	Ready    *shm.Value[int64] // processes at the start line
+	Go       *shm.Value[int64] // set to 1 to start them all at once
+	Deposits int
+	Amount   int64
+	Mode     Mode
+}
+
+var depositor = ipc.Register("bank.depositor", deposit)
+
+// deposit is a depositing process: it waits at the start line, so that all
+// processes overlap, then makes its deposits.
+func deposit(ctx context.Context, j job) error {
+	j.Ready.Add(1)
+	for j.Go.Load() == 0 {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		runtime.Gosched()
+	}
+	a := j.Account
+	for range j.Deposits {
+		switch j.Mode {
+		case Locked:
+			if err := a.Deposit(j.Amount); err != nil {
+				return err
+			}
+		case Atomic:
+			a.balance.Add(j.Amount)
+			a.ledger.Add(ledgerDeposits, 1)
+		case Unsafe:
+			b := a.balance.Load()         // another process may deposit here...
+			a.balance.Store(b + j.Amount) // ...and this store erases it
+			a.ledger.Add(ledgerDeposits, 1)
+		}
+	}
+	return nil
+}
+
+// Run runs the simulation: cfg.Procs processes make cfg.Deposits deposits
+// each into one shared account. It returns what the account holds against
+// what it should hold.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return Result{}, err
+	}
+	seg, err := shm.NewSegment(64 << 10)
+	if err != nil {
+		return Result{}, err
+	}
+	defer seg.Close()
+	acct, err := NewBankAccount(cfg.Initial, shm.In(seg))
+	if err != nil {
+		return Result{}, err
+	}
+	ready, err := shm.NewValue[int64](0, shm.In(seg))
+	if err != nil {
+		return Result{}, err
+	}
+	start, err := shm.NewValue[int64](0, shm.In(seg))
+	if err != nil {
+		return Result{}, err
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	j := job{Account: acct, Ready: ready, Go: start, Deposits: cfg.Deposits, Amount: cfg.Amount, Mode: cfg.Mode}
+	procs := make([]*ipc.Process, 0, cfg.Procs)
+	defer func() { // on any early return: no child outlives Run
+		for _, p := range procs {
+			p.Kill()
+			p.Wait(context.Background())
+		}
+	}()
+	for range cfg.Procs {
+		p, err := depositor.Start(j)
+		if err != nil {
+			return Result{}, err
+		}
+		procs = append(procs, p)
+	}
+	if err := awaitReady(ctx, ready, int64(cfg.Procs), procs); err != nil {
+		return Result{}, err
+	}
+
+	t0 := time.Now()
+	start.Store(1)
+	total := int64(cfg.Procs) * int64(cfg.Deposits)
+	var watchers sync.WaitGroup
+	killed, holding := make(chan int, 1), make(chan int, 1)
+	watchers.Add(1)
+	go func() {
+		defer watchers.Done()
+		k, h := watch(ctx, cfg, acct, procs, total)
+		killed <- k
+		holding <- h
+	}()
+	waitErr := waitAll(ctx, procs)
+	elapsed := time.Since(t0)
+	cancel()
+	watchers.Wait()
+	procs = nil // all reaped
+	res := Result{Mode: cfg.Mode, Procs: cfg.Procs, DepositsPerProc: cfg.Deposits, Amount: cfg.Amount,
+		Initial: cfg.Initial, Killed: <-killed, KilledHoldingLock: <-holding, Seconds: elapsed.Seconds()}
+	if waitErr != nil {
+		return res, waitErr
+	}
+	res.Balance, res.Completed, err = acct.Audit()
+	if err != nil {
+		return res, err
+	}
+	res.OwnerDeadRecoveries = acct.Recoveries()
+	res.Expected = cfg.Initial + cfg.Amount*res.Completed
+	res.Lost = (res.Expected - res.Balance) / cfg.Amount
+	if res.Seconds > 0 {
+		res.DepositsPerSec = float64(res.Completed) / res.Seconds
+	}
+	if cfg.Progress != nil {
+		cfg.Progress(res.Completed, total)
+	}
+	return res, nil
+}
+
+// awaitReady waits until n processes stand at the start line.
+func awaitReady(ctx context.Context, ready *shm.Value[int64], n int64, procs []*ipc.Process) error {
+	for ready.Load() < n {
+		for _, p := range procs {
+			select {
+			case <-p.Done():
+				return fmt.Errorf("bank: depositor exited before the start: %w", p.Wait(ctx))
+			default:
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Microsecond):
+		}
+	}
+	return nil
+}
+
+// waitAll reaps every depositor. A depositor killed on purpose is expected;
+// any other failure is returned.
+func waitAll(ctx context.Context, procs []*ipc.Process) error {
+	var errs []error
+	for _, p := range procs {
+		err := p.Wait(ctx)
+		var ee *ipc.ExitError
+		if errors.As(err, &ee) && ee.Signal == syscall.SIGKILL && ee.Message == "" {
+			continue // killed by the crash schedule (checked by the caller's counts)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// watch reports progress and, with cfg.Crash, kills depositors when the
+// shared counter passes random points between 5% and 95% of the run. It
+// returns how many it killed and how many of those held the lock then.
+func watch(ctx context.Context, cfg Config, acct *BankAccount, procs []*ipc.Process, total int64) (killed, holding int) {
+	seed := cfg.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
+	type kill struct {
+		at int64
+		p  *ipc.Process
+	}
+	var plan []kill
+	for _, pi := range rng.Perm(cfg.Procs)[:cfg.Crash] {
+		plan = append(plan, kill{at: total/20 + rng.Int64N(total*9/10+1), p: procs[pi]})
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	poll := time.NewTicker(200 * time.Microsecond)
+	defer poll.Stop()
+	for {
+		done := acct.Deposits()
+		for i := 0; i < len(plan); i++ {
+			if done < plan[i].at {
+				continue
+			}
+			p := plan[i].p
+			if acct.Mutex().Owner() == p.Pid() {
+				holding++
+			}
+			if p.Kill() == nil {
+				killed++
+			}
+			plan = append(plan[:i], plan[i+1:]...)
+			i--
+		}
+		if len(plan) == 0 && cfg.Progress == nil {
+			return killed, holding
+		}
+		select {
+		case <-ctx.Done():
+			return killed, holding
+		case <-tick.C:
+			if cfg.Progress != nil {
+				cfg.Progress(done, total)
+			}
+		case <-poll.C:
+		}
+	}
+}
