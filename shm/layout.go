@@ -53,7 +53,7 @@ type header struct {
 	CreatorTag uint64           // its identity tag (pid and start time)
 	Created    int64            // creation time, Unix nanoseconds
 	Name       [maxNameLen]byte // segment name, NUL-padded; empty if anonymous
-	_          [66]byte
+	_          [74]byte
 }
 
 // Object kinds, stored in entry.Kind.
@@ -117,61 +117,73 @@ func initHeader(h *header, size, id uint64, name string) {
 // validate checks a mapped segment in a fixed order, each failure its own
 // error, before anything in it is trusted: the length of the mapping, the
 // magic, the version, the fixed geometry, the allocation state, and every
-// published table entry.
+// published table entry. It checks and returns a copy of the header (not
+// the live one), so that a peer rewriting the header meanwhile cannot
+// change what was checked; callers use the copy's fields and never re-read
+// the live ones.
 func validate(mem []byte) (*header, error) {
 	if len(mem) < headerSize {
 		return nil, fmt.Errorf("%w: %d bytes, a header needs %d", ErrTruncated, len(mem), headerSize)
 	}
-	h, err := ptrAt[header](mem, 0)
+	p, err := ptrAt[header](mem, 0)
 	if err != nil {
 		return nil, err
 	}
+	// Copy field by field: the lock word and the counters are not copied
+	// plainly while peers may change them.
+	var h header
+	h.Magic, h.Version, h.LineSize = p.Magic, p.Version, p.LineSize
+	h.Size, h.ID, h.TableOff = p.Size, p.ID, p.TableOff
+	h.TableCap, h.DataOff, h.Name = p.TableCap, p.DataOff, p.Name
+	h.CreatorPid, h.CreatorTag, h.Created = p.CreatorPid, p.CreatorTag, p.Created
+	fail := func(err error) (*header, error) { return nil, err }
 	if h.Magic != magic {
-		return nil, ErrBadMagic
+		return fail(ErrBadMagic)
 	}
 	if h.Version != layoutVersion {
-		return nil, fmt.Errorf("%w: segment has version %d, this build reads %d", ErrVersion, h.Version, layoutVersion)
+		return fail(fmt.Errorf("%w: segment has version %d, this build reads %d", ErrVersion, h.Version, layoutVersion))
 	}
 	size := uint64(len(mem))
 	switch {
 	case h.LineSize != lineSize:
-		return nil, fmt.Errorf("%w: line size %d, want %d", ErrCorrupt, h.LineSize, lineSize)
+		return fail(fmt.Errorf("%w: line size %d, want %d", ErrCorrupt, h.LineSize, lineSize))
 	case h.Size > size:
-		return nil, fmt.Errorf("%w: header says %d bytes, the mapping has %d", ErrTruncated, h.Size, size)
+		return fail(fmt.Errorf("%w: header says %d bytes, the mapping has %d", ErrTruncated, h.Size, size))
 	case h.Size != size:
-		return nil, fmt.Errorf("%w: header says %d bytes, the mapping has %d", ErrCorrupt, h.Size, size)
+		return fail(fmt.Errorf("%w: header says %d bytes, the mapping has %d", ErrCorrupt, h.Size, size))
 	case h.ID == 0:
-		return nil, fmt.Errorf("%w: zero segment id", ErrCorrupt)
+		return fail(fmt.Errorf("%w: zero segment id", ErrCorrupt))
 	case h.TableOff != headerSize:
-		return nil, fmt.Errorf("%w: table at %d, want %d", ErrCorrupt, h.TableOff, headerSize)
+		return fail(fmt.Errorf("%w: table at %d, want %d", ErrCorrupt, h.TableOff, headerSize))
 	case h.TableCap < minTableCap || h.TableCap > maxTableCap:
-		return nil, fmt.Errorf("%w: table capacity %d outside [%d, %d]", ErrCorrupt, h.TableCap, minTableCap, maxTableCap)
+		return fail(fmt.Errorf("%w: table capacity %d outside [%d, %d]", ErrCorrupt, h.TableCap, minTableCap, maxTableCap))
 	case h.DataOff != roundUp(headerSize+h.TableCap*entrySize, lineSize):
-		return nil, fmt.Errorf("%w: object area at %d does not follow a table of %d entries", ErrCorrupt, h.DataOff, h.TableCap)
+		return fail(fmt.Errorf("%w: object area at %d does not follow a table of %d entries", ErrCorrupt, h.DataOff, h.TableCap))
 	case h.DataOff > size:
-		return nil, fmt.Errorf("%w: object area at %d beyond the end (%d)", ErrCorrupt, h.DataOff, size)
+		return fail(fmt.Errorf("%w: object area at %d beyond the end (%d)", ErrCorrupt, h.DataOff, size))
 	case !validObjectName(trimName(h.Name[:])):
-		return nil, fmt.Errorf("%w: bad segment name in header", ErrCorrupt)
+		return fail(fmt.Errorf("%w: bad segment name in header", ErrCorrupt))
 	}
-	alloc, count := atomic.LoadUint64(&h.Alloc), atomic.LoadUint64(&h.Count)
+	alloc, count := atomic.LoadUint64(&p.Alloc), atomic.LoadUint64(&p.Count)
 	switch {
 	case alloc < h.DataOff || alloc > size:
-		return nil, fmt.Errorf("%w: allocation offset %d outside [%d, %d]", ErrCorrupt, alloc, h.DataOff, size)
+		return fail(fmt.Errorf("%w: allocation offset %d outside [%d, %d]", ErrCorrupt, alloc, h.DataOff, size))
 	case count > h.TableCap:
-		return nil, fmt.Errorf("%w: %d objects in a table of %d", ErrCorrupt, count, h.TableCap)
+		return fail(fmt.Errorf("%w: %d objects in a table of %d", ErrCorrupt, count, h.TableCap))
 	}
 	end := h.DataOff
 	for i := range count {
 		e, err := readEntry(mem, i)
 		if err != nil {
-			return nil, err
+			return fail(err)
 		}
 		if err := checkEntry(e, end, alloc); err != nil {
-			return nil, fmt.Errorf("object %d: %w", i, err)
+			return fail(fmt.Errorf("object %d: %w", i, err))
 		}
 		end = e.Off + e.Size
 	}
-	return h, nil
+	h.Alloc, h.Count = alloc, count
+	return &h, nil
 }
 
 // readEntry copies entry i out of the table, so that a peer changing it

@@ -177,16 +177,17 @@ func (w *lockWord) claim() {
 // memory, so that a spinning waiter leaves the lock's cache line to the
 // holder instead of pulling it away on every read.
 //
+// It returns a value derived from the loop so that the compiler cannot
+// drop the loop; callers ignore it.
+//
 //go:noinline
-func backoff(n int) {
+func backoff(n int) uint32 {
 	x := uint32(n)
 	for i := 0; i < n; i++ {
 		x = x*1664525 + 1013904223
 	}
-	backoffSink = x
+	return x
 }
-
-var backoffSink uint32 // keeps the compiler from removing backoff's loop
 
 func (w *lockWord) lockSlow(ctx context.Context) error {
 	if ctx != nil && ctx.Done() != nil {

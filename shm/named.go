@@ -84,6 +84,8 @@ func Open(name string) (*Segment, error) {
 		return nil, fmt.Errorf("%w: segment %q (%w)", ErrNotExist, name, fs.ErrNotExist)
 	case errors.Is(err, syscall.ELOOP):
 		return nil, fmt.Errorf("%w: %s is a symbolic link", ErrUnsafeFile, path)
+	case errors.Is(err, syscall.EISDIR):
+		return nil, fmt.Errorf("%w: %s is a directory", ErrUnsafeFile, path)
 	case err != nil:
 		return nil, fmt.Errorf("shm: open segment %q: %w", name, err)
 	}

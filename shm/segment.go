@@ -98,17 +98,19 @@ func attach(f *os.File, name string) (*Segment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shm: map segment: %w", err)
 	}
-	h, err := validate(mem)
+	c, err := validate(mem)
 	if err != nil {
 		mem.Unmap()
 		return nil, err
 	}
+	h, _ := ptrAt[header](mem, 0) // the live header, checked by validate
 	if name == "" {
-		name = trimName(h.Name[:])
+		name = trimName(c.Name[:])
 	}
 	s := &Segment{mem: mem, file: f, hdr: h, name: name,
-		id: h.ID, size: h.Size, tableCap: h.TableCap, dataOff: h.DataOff}
-	prefault(mem[:min(atomic.LoadUint64(&h.Alloc), prefaultMax)])
+		id: c.ID, size: uint64(len(mem)), tableCap: c.TableCap, dataOff: c.DataOff}
+	// allocOffset clamps: a peer may have changed Alloc since validate.
+	prefault(mem[:min(s.allocOffset(), prefaultMax)])
 	register(s)
 	return s, nil
 }
@@ -120,11 +122,8 @@ func newSegment(f *os.File, size uint64, name string) (*Segment, error) {
 		f.Close()
 		return nil, err
 	}
-	if err := f.Truncate(int64(size)); err != nil {
+	if err := f.Truncate(int64(size)); err != nil { // a no-op for a sized memfd
 		return fail(fmt.Errorf("shm: size segment: %w", err))
-	}
-	if err := seal(f); err != nil {
-		return fail(fmt.Errorf("shm: seal segment: %w", err))
 	}
 	mem, err := mmap.MapRegion(f, int(size), mmap.RDWR, 0, 0)
 	if err != nil {

@@ -7,7 +7,10 @@ import (
 )
 
 // createAnon creates an unlinked temporary file: no name reaches it, and it
-// disappears with its last descriptor and mapping. macOS has no memfd.
+// disappears with its last descriptor and mapping. macOS has no memfd, and
+// its files cannot be sealed: a peer that can write the file could shrink
+// it, but the file is private to its user (0600), so only the same user's
+// processes can.
 func createAnon(size uint64) (*os.File, error) {
 	f, err := os.CreateTemp("", "shmkit-anon-*")
 	if err != nil {
@@ -21,13 +24,12 @@ func createAnon(size uint64) (*os.File, error) {
 		f.Close()
 		return nil, err
 	}
+	if err := f.Truncate(int64(size)); err != nil {
+		f.Close()
+		return nil, err
+	}
 	return f, nil
 }
-
-// seal does nothing: macOS files cannot be sealed. A peer that can write the
-// file could shrink it; segment files are private to their user (0600), so
-// only the same user's processes can.
-func seal(f *os.File) error { return nil }
 
 // checkFile refuses a segment file that is not private to this user.
 func checkFile(f *os.File, st *unix.Stat_t) error { return checkPrivate(st) }

@@ -1,47 +1,53 @@
 package shm
 
 import (
-	"errors"
+	"fmt"
 	"os"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
-// createAnon creates a memfd: anonymous memory reachable only through its
-// descriptor, close-on-exec, and sealable.
+// memfdName is the name of every anonymous segment's memfd. The kernel
+// shows it as the target of /proc/self/fd/N: "/memfd:shmkit (deleted)".
+const memfdName = "shmkit"
+
+// createAnon creates a memfd of size bytes (anonymous memory reachable only
+// through its descriptor, close-on-exec) and seals its size, so that no
+// process holding it can shrink it and make the others fault (SIGBUS) on
+// the missing pages.
 func createAnon(size uint64) (*os.File, error) {
-	fd, err := unix.MemfdCreate("shmkit", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	fd, err := unix.MemfdCreate(memfdName, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		return nil, err
 	}
-	return os.NewFile(uintptr(fd), "memfd:shmkit"), nil
-}
-
-const seals = unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_SEAL
-
-// seal fixes the size of a memfd, so that no process holding it can shrink
-// it and make the others fault (SIGBUS) on the missing pages. Files that
-// cannot be sealed (named segments) are left alone.
-func seal(f *os.File) error {
-	_, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals)
-	if errors.Is(err, unix.EINVAL) {
-		return nil // not a memfd
+	f := os.NewFile(uintptr(fd), "memfd:"+memfdName)
+	if err := f.Truncate(int64(size)); err != nil {
+		f.Close()
+		return nil, err
 	}
-	return err
+	const seals = unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_SEAL
+	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("seal: %w", err)
+	}
+	return f, nil
 }
 
 // checkFile refuses a segment file that a peer could shrink under us: a
-// memfd must be sealed against shrinking; any other file must be private to
-// this user.
+// memfd must be sealed against shrinking; any other file (a named segment)
+// must be private to this user.
 func checkFile(f *os.File, st *unix.Stat_t) error {
-	got, err := unix.FcntlInt(f.Fd(), unix.F_GET_SEALS, 0)
-	if err == nil {
-		if got&unix.F_SEAL_SHRINK == 0 {
-			return ErrUnsealed
-		}
-		return nil
+	target, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(int(f.Fd())))
+	if err != nil || !strings.HasPrefix(target, "/memfd:") {
+		return checkPrivate(st)
 	}
-	return checkPrivate(st)
+	got, err := unix.FcntlInt(f.Fd(), unix.F_GET_SEALS, 0)
+	if err != nil || got&unix.F_SEAL_SHRINK == 0 {
+		return ErrUnsealed
+	}
+	return nil
 }
 
 // prefault maps every page of mem now, so that the first use of each does

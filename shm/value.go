@@ -85,6 +85,11 @@ func (v *Value[T]) Mutex() *Mutex { return &v.mu }
 // returns; it returns that new number. Python: with v.get_lock(): v.value =
 // fn(v.value).
 //
+// Update is atomic also with respect to the lock-free methods: it stores
+// with a compare-and-swap, and if an Add or Store of another process came
+// in between, it runs fn again on the newer number. So fn may run more than
+// once, and should only compute.
+//
 // If a process died holding the lock, Update recovers it: a Value's number
 // is written by one atomic store, so the dead owner left either the old or
 // the new number, never a mix, and Update marks the lock consistent and
@@ -98,10 +103,14 @@ func (v *Value[T]) Update(fn func(T) T) (T, error) {
 		var zero T
 		return zero, err
 	}
-	new := fn(v.Load())
-	v.Store(new)
-	v.mu.Unlock()
-	return new, nil
+	defer v.mu.Unlock()
+	for {
+		old := loadBits(v.p, v.elem)
+		new := fn(fromBits[T](old, v.elem))
+		if casBits(v.p, v.elem, old, bitsOf(new, v.elem)) {
+			return new, nil
+		}
+	}
 }
 
 // String formats the number, as fmt prints it.
