@@ -62,6 +62,11 @@ func lookup(seg *Segment, name string, kind, elem uint16) (object, error) {
 	if !validName(name) {
 		return object{}, fmt.Errorf("%w: object name %q", ErrName, name)
 	}
+	seg.mu.Lock()
+	defer seg.mu.Unlock()
+	if seg.closed {
+		return object{}, ErrClosed
+	}
 	e, err := seg.lookupName(name)
 	if err != nil {
 		return object{}, err
@@ -128,6 +133,11 @@ func unmarshalObject(b []byte, kind, elem uint16) (object, error) {
 	id, off := binary.LittleEndian.Uint64(b[8:]), binary.LittleEndian.Uint64(b[16:])
 	seg := segmentByID(id)
 	if seg == nil {
+		return object{}, fmt.Errorf("%w: segment %016x", ErrUnknownSegment, id)
+	}
+	seg.mu.Lock()
+	defer seg.mu.Unlock()
+	if seg.closed { // closed since segmentByID found it
 		return object{}, fmt.Errorf("%w: segment %016x", ErrUnknownSegment, id)
 	}
 	e, err := seg.entryAt(off)

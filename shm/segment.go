@@ -169,8 +169,13 @@ func (s *Segment) Name() string { return s.name }
 // Size returns the size of the segment in bytes.
 func (s *Segment) Size() int { return int(s.size) }
 
-// Free returns how many bytes are left for objects.
+// Free returns how many bytes are left for objects (0 after Close).
 func (s *Segment) Free() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return 0
+	}
 	return int(s.size - s.allocOffset())
 }
 
@@ -282,7 +287,8 @@ func (s *Segment) entryAt(off uint64) (entry, error) {
 	return entry{}, fmt.Errorf("%w: no object at offset %d", ErrHandle, off)
 }
 
-// lookupName finds the published entry with the given name.
+// lookupName finds the published entry with the given name. The caller
+// holds s.mu.
 func (s *Segment) lookupName(name string) (entry, error) {
 	for i := range s.count() {
 		e, err := readEntry(s.mem, i)
@@ -309,6 +315,11 @@ type ObjectInfo struct {
 // Objects lists the objects allocated in the segment, in allocation order.
 // An entry that fails validation ends the list with an error.
 func (s *Segment) Objects() ([]ObjectInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
 	var out []ObjectInfo
 	from, alloc := s.dataOff, s.allocOffset()
 	for i := range s.count() {
