@@ -1,0 +1,193 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/shmkit/shmkit/ipc"
+)
+
+// command is one subcommand of shmdemo.
+type command struct {
+	name    string
+	summary string // what it does, one line, for the usage message
+	teaches string // what it teaches, one line, for shmdemo list
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+// commands is the table of subcommands, in the order they are listed. It is
+// filled in init because the list command reads it.
+var commands []command
+
+func init() {
+	commands = []command{
+		{
+			name:    "bank",
+			summary: "deposit into one shared balance from several processes",
+			teaches: "tutorial exercise 4: one shm.Value shared by ipc child processes; why deposits need its lock",
+			run:     runBank,
+		},
+		{
+			name:    "segments",
+			summary: "list named shared memory segments, or remove them",
+			teaches: "named segments outlive their creator: shm.List, stale segments, shm.Remove",
+			run:     runSegments,
+		},
+		{
+			name:    "list",
+			summary: "say what each subcommand teaches",
+			teaches: "this list",
+			run:     runList,
+		},
+		{
+			name:    "version",
+			summary: "print the shmkit version, the Go version and the platform",
+			teaches: "what was built: runtime/debug.ReadBuildInfo",
+			run:     runVersion,
+		},
+	}
+}
+
+func main() {
+	ipc.Main() // in a child process: runs its registered function and exits
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run runs shmdemo with args (without the program name) and returns the
+// exit status: 0 on success, 1 when the work failed, 2 on a usage error.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stdout)
+		return 0
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		return runHelp(rest, stdout, stderr)
+	}
+	c, ok := lookup(name)
+	if !ok {
+		if strings.HasPrefix(name, "-") {
+			fmt.Fprintf(stderr, "shmdemo: unknown flag %s (flags go after the subcommand)\n\n", name)
+		} else {
+			fmt.Fprintf(stderr, "shmdemo: unknown subcommand %q\n\n", name)
+		}
+		usage(stderr)
+		return 2
+	}
+	return c.run(rest, stdout, stderr)
+}
+
+// runHelp prints the usage message, or with a subcommand's name, that
+// subcommand's usage (as its -h does).
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	switch len(args) {
+	case 0:
+		usage(stdout)
+		return 0
+	case 1:
+		if c, ok := lookup(args[0]); ok {
+			return c.run([]string{"-h"}, stdout, stderr)
+		}
+		fmt.Fprintf(stderr, "shmdemo help: unknown subcommand %q\n\n", args[0])
+	default:
+		fmt.Fprintf(stderr, "shmdemo help: want at most one subcommand, got %q\n\n", args)
+	}
+	usage(stderr)
+	return 2
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// usage prints the list of subcommands and how to start.
+func usage(w io.Writer) {
+	fmt.Fprint(w, `shmdemo runs the shmkit demos: Go twins of the examples of Python's
+multiprocessing tutorial, with processes sharing memory.
+
+Usage:
+
+	shmdemo <subcommand> [flags]
+
+Subcommands:
+
+`)
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	for _, c := range commands {
+		fmt.Fprintf(tw, "\t%s\t%s\n", c.name, c.summary)
+	}
+	tw.Flush()
+	fmt.Fprint(w, `
+Start with:
+
+	shmdemo bank       # 4 processes, 100000 deposits each, under the lock
+	shmdemo bank -h    # its flags
+
+"shmdemo <subcommand> -h" describes a subcommand and its flags;
+"shmdemo list" says what each one teaches.
+`)
+}
+
+// newFlagSet returns the flag set of subcommand name. Errors and usage go
+// to stderr; -h prints the synopsis, the flags and the examples.
+func newFlagSet(name, synopsis, examples string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("shmdemo "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: shmdemo %s\n\n", synopsis)
+		if hasFlags(fs) {
+			fmt.Fprintln(stderr, "Flags:")
+			fs.PrintDefaults()
+			fmt.Fprintln(stderr)
+		}
+		fmt.Fprintf(stderr, "Examples:\n\n%s", examples)
+	}
+	return fs
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// parseFlags parses args with fs and accepts no positional arguments. If
+// the caller is to stop, it returns the exit status and false: 0 after -h
+// (which prints the usage), 2 after a usage error (reported to stderr in
+// two lines, without the whole usage).
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (status int, ok bool) {
+	usage := fs.Usage
+	fs.Usage = func() {} // the flag package calls it on errors too
+	err := fs.Parse(args)
+	fs.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		usage()
+		return 0, false
+	case err != nil: // the flag package has printed it
+		fmt.Fprintf(stderr, "Run '%s -h' for usage.\n", fs.Name())
+		return 2, false
+	case fs.NArg() > 0:
+		return usageError(fs, stderr, "unexpected argument %q", fs.Arg(0)), false
+	}
+	return 0, true
+}
+
+// usageError reports a usage error of the subcommand of fs to stderr and
+// returns exit status 2.
+func usageError(fs *flag.FlagSet, stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	fmt.Fprintf(stderr, "Run '%s -h' for usage.\n", fs.Name())
+	return 2
+}
