@@ -27,8 +27,9 @@ func (o object) mutex() (*Mutex, error) {
 type Option func(*allocOptions)
 
 type allocOptions struct {
-	seg  *Segment
-	name string
+	seg   *Segment
+	name  string
+	named bool // Named was given, even with ""
 }
 
 // In allocates the object in seg instead of the default arena.
@@ -38,7 +39,9 @@ func In(seg *Segment) Option { return func(o *allocOptions) { o.seg = seg } }
 // unique in its segment, by which another process that opened the segment
 // finds it with the Lookup functions. Names matter only with [In] and a
 // named segment.
-func Named(name string) Option { return func(o *allocOptions) { o.name = name } }
+func Named(name string) Option {
+	return func(o *allocOptions) { o.name, o.named = name, true }
+}
 
 // allocate reserves a zeroed block for an object in the segment the options
 // name, or in the default arena.
@@ -47,8 +50,11 @@ func allocate(kind, elem uint16, n uint64, opts []Option) (object, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.name != "" && !validName(o.name) {
+	if o.named && !validName(o.name) {
 		return object{}, fmt.Errorf("%w: object name %q", ErrName, o.name)
+	}
+	if _, ok := blockSize(kind, elem, n); !ok {
+		return object{}, fmt.Errorf("%w: %d elements", ErrSize, n)
 	}
 	if o.seg != nil {
 		return o.seg.alloc(kind, elem, n, o.name)

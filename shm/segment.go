@@ -3,6 +3,7 @@ package shm
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -244,8 +245,11 @@ func (s *Segment) alloc(kind, elem uint16, n uint64, name string) (object, error
 	defer m.Unlock()
 	count, alloc := s.count(), s.allocOffset()
 	if name != "" {
-		if _, err := s.lookupName(name); err == nil {
+		switch _, err := s.lookupName(name); {
+		case err == nil:
 			return object{}, fmt.Errorf("%w: object %q", ErrExists, name)
+		case !errors.Is(err, ErrNotExist):
+			return object{}, err // a corrupt entry: its name cannot be trusted absent
 		}
 	}
 	off := roundUp(alloc, lineSize)

@@ -1,0 +1,146 @@
+package shm_test
+
+import (
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/shmkit/shmkit/shm"
+	"golang.org/x/sys/unix"
+)
+
+// memfdWith returns a memfd holding data, sealed against shrinking and
+// growing if seal is set.
+func memfdWith(t *testing.T, data []byte, seal bool) *os.File {
+	t.Helper()
+	flags := unix.MFD_CLOEXEC
+	if seal {
+		flags |= unix.MFD_ALLOW_SEALING
+	}
+	fd, err := unix.MemfdCreate("shmtest", flags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fd), "memfd:shmtest")
+	if _, err := f.WriteAt(data, 0); err != nil {
+		t.Fatal(err)
+	}
+	if seal {
+		if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, unix.F_SEAL_SHRINK|unix.F_SEAL_GROW); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+// attachErr attaches f, closing the segment if that worked, and checks that
+// Attach closed f if it did not.
+func attachErr(t *testing.T, f *os.File) error {
+	t.Helper()
+	seg, err := shm.Attach(f)
+	if err == nil {
+		seg.Close()
+		return nil
+	}
+	if cerr := f.Close(); !errors.Is(cerr, os.ErrClosed) {
+		t.Errorf("closing f after a failed Attach: got %v, want %v (Attach owns f)", cerr, os.ErrClosed)
+	}
+	return err
+}
+
+func TestSegment_Attach_Refused(t *testing.T) {
+	src := newSegmentT(t, 8192)
+	if _, err := shm.NewValue[int64](1, shm.In(src), shm.Named("v")); err != nil {
+		t.Fatal(err)
+	}
+	img := segmentImage(t, src)
+	with := func(off int, v uint64) []byte {
+		b := append([]byte(nil), img...)
+		binary.LittleEndian.PutUint64(b[off:], v)
+		return b
+	}
+	garbage := make([]byte, 8192)
+	for i := range garbage {
+		garbage[i] = byte(i*7 + 3)
+	}
+	dir := t.TempDir()
+	regular := func(data []byte) func(t *testing.T) *os.File {
+		return func(t *testing.T) *os.File {
+			p := filepath.Join(dir, "f")
+			os.Remove(p)
+			if err := os.WriteFile(p, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.OpenFile(p, os.O_RDWR, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+	}
+	sealed := func(data []byte) func(t *testing.T) *os.File {
+		return func(t *testing.T) *os.File { return memfdWith(t, data, true) }
+	}
+	unsealed := func(data []byte, allowSealing bool) func(t *testing.T) *os.File {
+		return func(t *testing.T) *os.File {
+			f := memfdWith(t, data, false)
+			if allowSealing {
+				f.Close()
+				fd, err := unix.MemfdCreate("shmtest", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f = os.NewFile(uintptr(fd), "memfd")
+				if _, err := f.WriteAt(data, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return f
+		}
+	}
+	tests := []struct {
+		name string
+		file func(t *testing.T) *os.File
+		want error
+	}{
+		{"valid sealed memfd", sealed(img), nil},
+		{"unsealed memfd", unsealed(img, false), shm.ErrUnsealed},
+		{"sealable memfd, no seals", unsealed(img, true), shm.ErrUnsealed},
+		{"empty file", regular(nil), shm.ErrTruncated},
+		{"100-byte file", regular(img[:100]), shm.ErrTruncated},
+		{"255-byte file", regular(img[:255]), shm.ErrTruncated},
+		{"half a segment", sealed(img[:4096]), shm.ErrTruncated},
+		{"half a segment, regular", regular(img[:4096]), shm.ErrTruncated},
+		{"garbage memfd", sealed(garbage), shm.ErrBadMagic},
+		{"garbage file", regular(garbage), shm.ErrBadMagic},
+		{"zeros", sealed(make([]byte, 4096)), shm.ErrBadMagic},
+		{"version", sealed(with(8, 2|64<<32)), shm.ErrVersion},
+		{"table capacity", sealed(with(40, 1<<20)), shm.ErrCorrupt},
+		{"alloc beyond end", sealed(with(88, 1<<30)), shm.ErrCorrupt},
+		{"count beyond table", sealed(with(80, 1000)), shm.ErrCorrupt},
+		{"entry offset", sealed(with(256, 0)), shm.ErrCorrupt},
+		{"readable by others", func(t *testing.T) *os.File {
+			f := regular(img)(t)
+			if err := f.Chmod(0o644); err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}, shm.ErrUnsafeFile},
+		{"directory", func(t *testing.T) *os.File {
+			f, err := os.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}, shm.ErrUnsafeFile},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := attachErr(t, tt.file(t)); !errors.Is(err, tt.want) || (err == nil) != (tt.want == nil) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
