@@ -38,15 +38,18 @@ const (
 // Tuning of the slow path. A hand-off by spinning costs about half a
 // microsecond here, a futex sleep and wake-up 10-20µs, so a waiter spins
 // before it sleeps. It reads the word with exponential backoff (1, 2, 4 ...
-// up to spinCap steps between reads, about 150µs in all): reading it in a
+// up to spinCap steps between reads, about 50µs in all): reading it in a
 // tight loop would pull the cache line away from a holder that re-takes the
 // lock, and measured here that halves two processes' throughput (15 M
-// against 30 M lock+unlock/s). Then it yields a few times, then sleeps.
+// against 30 M lock+unlock/s). Spinning three times as long gained nothing
+// with two processes and cost CPU with four on two cores (the bank demo),
+// where the holder may be preempted. Then it yields a few times, then
+// sleeps.
 // While asleep it checks the owner's health every checkEvery, growing up to
 // checkMax, so a dead owner is noticed quickly while a long but legitimate
 // hold costs little.
 const (
-	spinBusy   = 40   // reads of the word with backoff between them
+	spinBusy   = 20   // reads of the word with backoff between them
 	spinCap    = 4096 // the longest backoff, in steps
 	spinYield  = 8    // then yields of the processor
 	checkEvery = time.Millisecond
