@@ -2,7 +2,6 @@ package ipc_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/shmkit/shmkit/ipc"
@@ -12,13 +11,7 @@ import (
 // alone to notice its death, as on macOS.
 var parentNoPdeathsig = ipc.Register("parent-no-pdeathsig", func(ctx context.Context, _ struct{}) error {
 	ipc.DisablePdeathsig()
-	p, err := sleep.Start("")
-	if err != nil {
-		return err
-	}
-	fmt.Println(p.Pid())
-	<-ctx.Done()
-	return ctx.Err()
+	return startSleeperAndBlock(ctx)
 })
 
 func TestProcess_ParentDeath_ControlSocket(t *testing.T) {

@@ -52,15 +52,21 @@ var (
 	})
 	// parent starts a sleeping child of its own, prints its pid and blocks.
 	parent = ipc.Register("parent", func(ctx context.Context, _ struct{}) error {
-		p, err := sleep.Start("")
-		if err != nil {
-			return err
-		}
-		fmt.Println(p.Pid())
-		<-ctx.Done()
-		return ctx.Err()
+		return startSleeperAndBlock(ctx)
 	})
 )
+
+// startSleeperAndBlock starts a sleeping child, prints its pid and blocks
+// until this process's parent goes away.
+func startSleeperAndBlock(ctx context.Context) error {
+	p, err := sleep.Start("")
+	if err != nil {
+		return err
+	}
+	fmt.Println(p.Pid())
+	<-ctx.Done()
+	return ctx.Err()
+}
 
 // waitTimeout bounds every wait of a test for a child.
 const waitTimeout = 10 * time.Second
