@@ -61,7 +61,27 @@ const (
 	kindValue = 1
 	kindArray = 2
 	kindMutex = 3
+	// One-line synchronisation objects: the lock word, then up to
+	// lineStateSize bytes of state (see lineState).
+	kindRLock     = 4
+	kindRWMutex   = 5
+	kindSemaphore = 6
+	kindEvent     = 7
+	kindCondition = 8
+	kindBarrier   = 9
+	// A region of raw bytes, from the second line of its block on.
+	kindRegion = 10
 )
+
+// lineStateSize is the room for state after the lock word of a one-line
+// object.
+const lineStateSize = lineSize - valueOff
+
+// isLineKind reports whether objects of kind k take exactly one line and
+// have no element type or length: a Mutex, or a synchronisation object.
+func isLineKind(k uint16) bool {
+	return k == kindMutex || (kindRLock <= k && k <= kindBarrier)
+}
 
 // entry describes one object in the table.
 type entry struct {
@@ -77,10 +97,15 @@ type entry struct {
 // blockSize returns the size of the block that holds an object of the given
 // kind and element count, and whether it is representable.
 func blockSize(kind, elem uint16, n uint64) (uint64, bool) {
-	switch kind {
-	case kindValue, kindMutex:
+	switch {
+	case kind == kindValue || isLineKind(kind):
 		return lineSize, true
-	case kindArray:
+	case kind == kindRegion:
+		if n > 1<<62 {
+			return 0, false
+		}
+		return roundUp(lineSize+n, lineSize), true
+	case kind == kindArray:
 		es := elemSize(elem)
 		if es == 0 || n > (1<<62)/es {
 			return 0, false
@@ -206,8 +231,10 @@ func checkEntry(e entry, from, alloc uint64) error {
 		return fmt.Errorf("%w: unknown kind %d or element type %d", ErrCorrupt, e.Kind, e.Elem)
 	case e.Kind == kindValue && (e.Len != 1 || elemSize(e.Elem) == 0):
 		return fmt.Errorf("%w: value of length %d, element type %d", ErrCorrupt, e.Len, e.Elem)
-	case e.Kind == kindMutex && (e.Len != 0 || e.Elem != 0):
-		return fmt.Errorf("%w: mutex with length %d, element type %d", ErrCorrupt, e.Len, e.Elem)
+	case isLineKind(e.Kind) && (e.Len != 0 || e.Elem != 0):
+		return fmt.Errorf("%w: %s with length %d, element type %d", ErrCorrupt, kindName(e.Kind), e.Len, e.Elem)
+	case e.Kind == kindRegion && e.Elem != 0:
+		return fmt.Errorf("%w: region with element type %d", ErrCorrupt, e.Elem)
 	case e.Size != want:
 		return fmt.Errorf("%w: block of %d bytes, kind needs %d", ErrCorrupt, e.Size, want)
 	case e.Off%lineSize != 0:

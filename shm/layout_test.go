@@ -132,7 +132,13 @@ func TestLayout_BlockSize(t *testing.T) {
 		{"array elem 11", kindArray, 11, 1, 0, false},
 		{"array elem 65535", kindArray, 65535, 1, 0, false},
 		{"kind 0", 0, elemInt64, 1, 0, false},
-		{"kind 4", 4, elemInt64, 1, 0, false},
+		{"kind 11", 11, elemInt64, 1, 0, false},
+		{"semaphore", kindSemaphore, 0, 0, 64, true},
+		{"barrier", kindBarrier, 0, 0, 64, true},
+		{"region empty", kindRegion, 0, 0, 64, true},
+		{"region 1", kindRegion, 0, 1, 128, true},
+		{"region 4096", kindRegion, 0, 4096, 64 + 4096, true},
+		{"region too long", kindRegion, 0, 1<<62 + 1, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

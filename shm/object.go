@@ -12,6 +12,17 @@ type object struct {
 	e   entry
 }
 
+// lineState returns the state of a one-line object: the lineStateSize
+// bytes after its lock word, as an S (which must fit and be made of
+// fixed-size numbers only, like every type placed in shared memory).
+func lineState[S any](o object) (*S, error) {
+	var zero S
+	if unsafeSizeof(zero) > lineStateSize {
+		panic("shm: state type larger than a line")
+	}
+	return ptrAt[S](o.seg.mem, o.e.Off+valueOff)
+}
+
 // lockWord returns the lock at the start of the object's block.
 func (o object) lockWord() (*lockWord, error) { return ptrAt[lockWord](o.seg.mem, o.e.Off) }
 

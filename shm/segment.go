@@ -310,7 +310,7 @@ func (s *Segment) lookupName(name string) (entry, error) {
 // [Segment.Objects].
 type ObjectInfo struct {
 	Name   string // "" if unnamed
-	Kind   string // "value", "array" or "mutex"
+	Kind   string // "value", "array", "mutex", "region", "semaphore", ...
 	Type   string // element type, such as "int64"; "" for a mutex
 	Len    int    // elements of an array; 1 for a value, 0 for a mutex
 	Offset int    // where its block starts in the segment
@@ -349,6 +349,20 @@ func kindName(k uint16) string {
 		return "array"
 	case kindMutex:
 		return "mutex"
+	case kindRLock:
+		return "rlock"
+	case kindRWMutex:
+		return "rwmutex"
+	case kindSemaphore:
+		return "semaphore"
+	case kindEvent:
+		return "event"
+	case kindCondition:
+		return "condition"
+	case kindBarrier:
+		return "barrier"
+	case kindRegion:
+		return "region"
 	}
 	return fmt.Sprintf("kind(%d)", k)
 }

@@ -81,3 +81,6 @@ func addrOf[T any](p *T) uintptr { return uintptr(unsafe.Pointer(p)) }
 
 // memAddr returns the address of the first byte of mem.
 func memAddr(mem []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(mem))) }
+
+// unsafeSizeof returns the size of a T.
+func unsafeSizeof[T any](x T) uintptr { return unsafe.Sizeof(x) }
