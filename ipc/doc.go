@@ -102,4 +102,30 @@
 // so it must not be moved or replaced while the program runs; there is no
 // Pdeathsig, so a child whose parent dies learns it from its control
 // socket alone, within 250 ms.
+//
+// # Queues and pipes
+//
+// [Queue] (Python's Queue), [SimpleQueue], [JoinableQueue] and [Pipe] are
+// bounded rings in shared memory (package internal/ring: Vyukov's
+// multi-producer multi-consumer queue, slots claimed with one
+// compare-and-swap, no lock). They pass to children as arguments, like the
+// objects of package shm. A fixed-size T is copied raw and allocates
+// nothing; []byte travels as its bytes; any other T goes through a [Codec]
+// (gob by default), and a message larger than a slot fails with
+// [ErrTooLarge]. Blocked calls spin for some microseconds, then sleep on a
+// futex word that the other side bumps only when someone sleeps; Close
+// wakes every sleeper.
+//
+// Unlike Python's, these queues survive a process killed in the middle of
+// a Put or Get. Each claimer records its pid in the slot it claims; a
+// waiter stuck behind that slot checks, at most once a millisecond, whether
+// the pid is gone or a zombie, and if so takes the slot back (skipping a
+// producer's unpublished slot, freeing a consumer's unreleased one). The
+// guarantee: no deadlock, no message delivered twice or torn, and at most
+// the messages in the dead process's hands lost (one, or a batch of up to
+// 64). A process that dies before recording its pid (a one-instruction
+// window) is recovered from after 2 seconds; a live process stopped for
+// that long in that window loses its claim (a producer claims again, a
+// consumer loses that one message). A value taken by a process that dies
+// before [JoinableQueue.TaskDone] is never done, as in Python.
 package ipc

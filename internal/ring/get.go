@@ -1,0 +1,112 @@
+package ring
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+)
+
+// TryGet takes the oldest message if there is one and reports whether it
+// did. The message is appended to dst[:0], so a dst with room for a slot's
+// bytes spares an allocation. It never waits. It fails with [ErrClosed]
+// once the ring is closed and empty.
+func (r *Ring) TryGet(dst []byte) ([]byte, bool, error) {
+	dst = dst[:0]
+	n, err := r.TryGetFunc(1, func(msg []byte) { dst = append(dst, msg...) })
+	return dst, n == 1, err
+}
+
+// Get is TryGet that waits for a message as long as it takes, or until ctx
+// is done (it then returns ctx.Err() and the ring is unchanged).
+func (r *Ring) Get(ctx context.Context, dst []byte) ([]byte, error) {
+	dst = dst[:0]
+	_, err := r.GetFunc(ctx, 1, func(msg []byte) { dst = append(dst, msg...) })
+	return dst, err
+}
+
+// GetMany takes at least one message, waiting for it as Get does, and at
+// most len(dst), as many as are ready, claimed with one compare-and-swap.
+// Message i is appended to dst[i][:0]. It returns how many it took.
+func (r *Ring) GetMany(ctx context.Context, dst [][]byte) (int, error) {
+	i := 0
+	return r.GetFunc(ctx, len(dst), func(msg []byte) {
+		dst[i] = append(dst[i][:0], msg...)
+		i++
+	})
+}
+
+// GetFunc takes at least one and at most max messages, as GetMany does, and
+// calls fn with each in order. msg is the slot's memory, valid only during
+// the call: fn must copy what it keeps, and should be quick, since the
+// slot stays claimed until it returns.
+func (r *Ring) GetFunc(ctx context.Context, max int, fn func(msg []byte)) (int, error) {
+	if max < 1 {
+		return 0, nil
+	}
+	var w waiter
+	defer w.end(ctx)
+	for {
+		n, err := r.tryGetFunc(max, fn)
+		if n > 0 || err != nil {
+			return n, err
+		}
+		if err := w.pause(ctx, r, true); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// TryGetFunc is GetFunc that does not wait: it returns 0 if no message is
+// ready.
+func (r *Ring) TryGetFunc(max int, fn func(msg []byte)) (int, error) {
+	if max < 1 {
+		return 0, nil
+	}
+	n, err := r.tryGetFunc(max, fn)
+	if n == 0 && err == nil {
+		r.checkStuck()
+	}
+	return n, err
+}
+
+func (r *Ring) tryGetFunc(max int, fn func(msg []byte)) (int, error) {
+	for {
+		pos, m, err := r.claimGet(max)
+		if m == 0 {
+			return 0, err
+		}
+		var mine uint64
+		for i := range m {
+			if r.claimOwner(pos + uint64(i)) {
+				mine |= 1 << i
+			}
+		}
+		if h := hookClaimed; h != nil {
+			h(true)
+		}
+		n := 0
+		for i := range m {
+			if mine&(1<<i) == 0 {
+				continue // taken back by a process that thought this one dead
+			}
+			p := pos + uint64(i)
+			if size := int(r.slot(p).size); size > r.max {
+				err = fmt.Errorf("%w: slot of position %d says it holds %d bytes, slots hold %d", ErrCorrupt, p, size, r.max)
+			} else if err == nil {
+				fn(r.payload(p)[:size])
+				n++
+			}
+		}
+		for i := range m {
+			if mine&(1<<i) != 0 {
+				r.release(pos + uint64(i))
+			}
+		}
+		if mine != 0 {
+			r.wakeProducers(bits.OnesCount64(mine))
+		}
+		if n > 0 || err != nil {
+			return n, err
+		}
+	}
+}

@@ -1,0 +1,202 @@
+package ring
+
+import (
+	"fmt"
+	"sync/atomic"
+)
+
+// The layout of a ring in memory, the same on every platform:
+//
+//	line 0   header: magic, version, slot count, slot size, flags, capacity, recovered
+//	line 1   tail: the next position to claim for a Put; its top bit says closed
+//	line 2   head: the next position to claim for a Get
+//	line 3   not-empty futex word and the number of consumers asleep on it
+//	line 4   not-full futex word and the number of producers asleep on it
+//	line 5   unfinished-task counter of a joinable queue, its futex word and sleepers
+//	then     slots × stride bytes, each slot a slotHdr and up to slotSize bytes
+//
+// Head and tail live on lines of their own, so that producers and consumers
+// do not pull each other's line away; the futex words too, since they are
+// read on every operation and written only around sleeps.
+const (
+	lineSize    = 64 // a package constant, not the machine's, so the layout is the same everywhere
+	HeaderSize  = 6 * lineSize
+	slotHdrSize = 24
+	slotAlign   = 8 // the stride of slots is a multiple of this
+
+	magic   = 0x52494e47 // "RING"
+	version = 1
+
+	// MaxSlots and MaxSlotSize bound what Init accepts and Attach trusts.
+	MaxSlots    = 1 << 30
+	MaxSlotSize = 1 << 30
+
+	closedBit = 1 << 63 // in tail
+)
+
+// Flags stored in the header by [InitFlags].
+const (
+	// FlagJoinable marks the ring of a joinable queue, whose Put functions
+	// count unfinished tasks.
+	FlagJoinable uint32 = 1 << iota
+	flagsKnown          = FlagJoinable
+)
+
+// header is line 0 to 5 of a ring. All-zero is not a valid ring: Init
+// writes the magic last, so a half-initialized ring is refused by Attach.
+type header struct {
+	magic     uint32
+	version   uint32
+	slots     uint32
+	slotSize  uint32 // the largest message, in bytes
+	flags     uint32
+	capacity  uint32 // slots usable at once: slots, or 1 in a ring of 2 slots
+	recovered uint64 // slots taken back from dead processes, for tests and diagnosis
+	_         [lineSize - 32]byte
+
+	tail uint64
+	_    [lineSize - 8]byte
+	head uint64
+	_    [lineSize - 8]byte
+
+	notEmpty      uint32 // bumped when a message is published to sleeping consumers
+	emptySleepers uint32
+	_             [lineSize - 8]byte
+	notFull       uint32 // bumped when a slot is freed for sleeping producers
+	fullSleepers  uint32
+	_             [lineSize - 8]byte
+
+	unfinished   int64  // Put minus TaskDone, for a joinable queue
+	joined       uint32 // bumped when unfinished falls to zero
+	joinSleepers uint32
+	_            [lineSize - 16]byte
+}
+
+// slotHdr starts every slot. seq is Vyukov's sequence number: a slot at
+// index i on lap L is free for the producer of position p = L*n+i when
+// seq == p, holds a published message for the consumer of p when
+// seq == p+1, and becomes free for position p+n when that consumer
+// releases it.
+//
+// owner says who holds the slot for which position: the low 32 bits of the
+// position in its high half, a pid in its low half (0: not claimed yet,
+// or claimed and not yet recorded; stolen: taken back from a process
+// thought dead). See claimOwner.
+type slotHdr struct {
+	seq   uint64
+	owner uint64
+	size  uint32
+	_     uint32
+}
+
+// stride returns the distance between two slots of slotSize bytes.
+func stride(slotSize int) int {
+	return (slotHdrSize + slotSize + slotAlign - 1) &^ (slotAlign - 1)
+}
+
+// Size returns the number of bytes a ring of slots slots of slotSize bytes
+// needs.
+func Size(slots, slotSize int) int {
+	return HeaderSize + max(slots, 2)*stride(slotSize)
+}
+
+// The algorithm needs two slots at least: with one, a published slot
+// (seq = pos+1) and a slot freed for the next lap (seq = pos+n) would look
+// the same. A ring of capacity 1 has two slots and a capacity of 1, which
+// the producers check against the head.
+
+// Init makes mem an empty ring of slots slots, each holding a message of
+// up to slotSize bytes, and returns it. mem must be at least
+// Size(slots, slotSize) bytes, start on an 8-byte boundary (shared memory
+// regions start on a cache line) and not be in use by anyone else during
+// Init; its previous content does not matter.
+func Init(mem []byte, slots, slotSize int) (*Ring, error) {
+	return InitFlags(mem, slots, slotSize, 0)
+}
+
+// InitFlags is Init that also stores flags (such as [FlagJoinable]) in the
+// header, for every process that attaches the ring to see.
+func InitFlags(mem []byte, slots, slotSize int, flags uint32) (*Ring, error) {
+	if slots < 1 || slots > MaxSlots || slotSize < 0 || slotSize > MaxSlotSize || flags&^flagsKnown != 0 {
+		return nil, fmt.Errorf("%w: %d slots of %d bytes", ErrSize, slots, slotSize)
+	}
+	if need := Size(slots, slotSize); len(mem) < need {
+		return nil, fmt.Errorf("%w: %d slots of %d bytes need %d bytes, have %d", ErrSize, slots, slotSize, need, len(mem))
+	}
+	h, err := ptrAt[header](mem, 0)
+	if err != nil {
+		return nil, err
+	}
+	atomic.StoreUint32(&h.magic, 0)
+	clear(mem[4:HeaderSize])
+	n := max(slots, 2)
+	h.version, h.slots, h.slotSize, h.flags, h.capacity = version, uint32(n), uint32(slotSize), flags, uint32(slots)
+	r := newRing(mem, h, uint64(n), uint64(slots), slotSize)
+	for i := range uint64(n) {
+		s := r.slot(i)
+		atomic.StoreUint64(&s.seq, i)
+		atomic.StoreUint64(&s.owner, ownerWord(i, 0))
+		s.size = 0
+	}
+	atomic.StoreUint32(&h.magic, magic)
+	return r, nil
+}
+
+// Attach returns the ring that [Init] made in mem, possibly in another
+// process. It validates the header against len(mem), in order, before it
+// trusts anything, and keeps private copies of the fields that size the
+// ring, so that a peer that later scribbles on the header cannot make this
+// process read or write outside mem. A ring whose positions or slots are
+// scribbled on makes operations fail with [ErrCorrupt] or see the ring as
+// full or empty, never access memory outside mem.
+func Attach(mem []byte) (*Ring, error) {
+	if len(mem) < HeaderSize {
+		return nil, fmt.Errorf("%w: %d bytes, a ring header needs %d", ErrCorrupt, len(mem), HeaderSize)
+	}
+	h, err := ptrAt[header](mem, 0)
+	if err != nil {
+		return nil, err
+	}
+	if m := atomic.LoadUint32(&h.magic); m != magic {
+		return nil, fmt.Errorf("%w: %#x", ErrBadMagic, m)
+	}
+	if v := atomic.LoadUint32(&h.version); v != version {
+		return nil, fmt.Errorf("%w: %d, want %d", ErrVersion, v, version)
+	}
+	slots, slotSize := atomic.LoadUint32(&h.slots), atomic.LoadUint32(&h.slotSize)
+	if slots < 2 || slots > MaxSlots {
+		return nil, fmt.Errorf("%w: %d slots", ErrCorrupt, slots)
+	}
+	if c := atomic.LoadUint32(&h.capacity); c != slots && (c != 1 || slots != 2) {
+		return nil, fmt.Errorf("%w: capacity %d in %d slots", ErrCorrupt, c, slots)
+	}
+	if slotSize > MaxSlotSize {
+		return nil, fmt.Errorf("%w: slots of %d bytes", ErrCorrupt, slotSize)
+	}
+	if f := atomic.LoadUint32(&h.flags); f&^flagsKnown != 0 {
+		return nil, fmt.Errorf("%w: unknown flags %#x", ErrCorrupt, f)
+	}
+	// Both are below 2^30, so the product cannot overflow 64 bits.
+	if need := uint64(Size(int(slots), int(slotSize))); need > uint64(len(mem)) {
+		return nil, fmt.Errorf("%w: %d slots of %d bytes need %d bytes, have %d", ErrCorrupt, slots, slotSize, need, len(mem))
+	}
+	return newRing(mem, h, uint64(slots), uint64(atomic.LoadUint32(&h.capacity)), int(slotSize)), nil
+}
+
+func newRing(mem []byte, h *header, n, capacity uint64, slotSize int) *Ring {
+	r := &Ring{
+		h:      h,
+		mem:    mem[:Size(int(n), slotSize):Size(int(n), slotSize)],
+		n:      n,
+		cap:    capacity,
+		stride: uint64(stride(slotSize)),
+		max:    slotSize,
+		pid:    self,
+		flags:  atomic.LoadUint32(&h.flags),
+	}
+	if n&(n-1) == 0 {
+		r.mask = n - 1
+		r.pow2 = true
+	}
+	return r
+}

@@ -1,0 +1,277 @@
+package ring_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/shmkit/shmkit/internal/ring"
+)
+
+func TestLayout_Sizes(t *testing.T) {
+	if ring.HeaderStructSize != ring.HeaderSize || ring.HeaderSize%ring.LineSize != 0 {
+		t.Fatalf("header struct of %d bytes, HeaderSize %d, want equal and a multiple of %d", ring.HeaderStructSize, ring.HeaderSize, ring.LineSize)
+	}
+	if got, want := ring.Size(3, 10), ring.HeaderSize+3*40; got != want {
+		t.Fatalf("Size(3, 10) = %d, want %d (slots of 24+10 bytes rounded to 8)", got, want)
+	}
+}
+
+func TestRing_TryPutTryGet_WrapAround(t *testing.T) {
+	for _, slots := range []int{1, 3, 4} {
+		t.Run(fmt.Sprint(slots, "slots"), func(t *testing.T) {
+			r, _ := newRing(t, slots, 8)
+			var buf []byte
+			seq := 0
+			for lap := range 5 {
+				for i := range slots {
+					if ok, err := r.TryPut([]byte(fmt.Sprint(seq + i))); !ok || err != nil {
+						t.Fatalf("lap %d: TryPut %d: got %v, %v, want true", lap, i, ok, err)
+					}
+				}
+				if ok, err := r.TryPut([]byte("x")); ok || err != nil {
+					t.Fatalf("lap %d: TryPut on a full ring: got %v, %v, want false, nil", lap, ok, err)
+				}
+				if r.Len() != slots {
+					t.Fatalf("Len %d, want %d", r.Len(), slots)
+				}
+				for i := range slots {
+					var ok bool
+					var err error
+					buf, ok, err = r.TryGet(buf)
+					if want := fmt.Sprint(seq + i); !ok || err != nil || string(buf) != want {
+						t.Fatalf("lap %d: TryGet: got %q, %v, %v, want %q", lap, buf, ok, err, want)
+					}
+				}
+				if _, ok, err := r.TryGet(buf); ok || err != nil {
+					t.Fatalf("lap %d: TryGet on an empty ring: got %v, %v, want false, nil", lap, ok, err)
+				}
+				seq += slots
+			}
+		})
+	}
+}
+
+func TestRing_Put_TooLarge(t *testing.T) {
+	r, _ := newRing(t, 4, 8)
+	if ok, err := r.TryPut(make([]byte, 9)); ok || !errors.Is(err, ring.ErrTooLarge) {
+		t.Fatalf("TryPut of 9 bytes: got %v, %v, want ErrTooLarge", ok, err)
+	}
+	err := r.Put(ctxT(t), make([]byte, 9))
+	if !errors.Is(err, ring.ErrTooLarge) || !bytes.Contains([]byte(err.Error()), []byte("9 bytes, slots hold 8")) {
+		t.Fatalf("Put of 9 bytes: got %v, want ErrTooLarge naming 9 and 8", err)
+	}
+	if n, err := r.PutMany(ctxT(t), [][]byte{{1}, make([]byte, 9)}); n != 0 || !errors.Is(err, ring.ErrTooLarge) || r.Len() != 0 {
+		t.Fatalf("PutMany with one too large: got %d, %v, Len %d, want 0, ErrTooLarge, 0", n, err, r.Len())
+	}
+	if ok, err := r.TryPut(make([]byte, 8)); !ok || err != nil {
+		t.Fatalf("TryPut of 8 bytes: got %v, %v", ok, err)
+	}
+	if ok, err := r.TryPut(nil); !ok || err != nil {
+		t.Fatalf("TryPut of an empty message: got %v, %v", ok, err)
+	}
+	b, _, _ := r.TryGet(nil)
+	if len(b) != 8 {
+		t.Fatalf("got %d bytes, want 8", len(b))
+	}
+	b, ok, err := r.TryGet(b)
+	if !ok || err != nil || len(b) != 0 {
+		t.Fatalf("TryGet of an empty message: got %q, %v, %v", b, ok, err)
+	}
+}
+
+func TestRing_PutManyGetMany_Batches(t *testing.T) {
+	r, _ := newRing(t, 8, 16)
+	ctx := ctxT(t)
+	var msgs [][]byte
+	for i := range 5 {
+		msgs = append(msgs, msg(1, i))
+	}
+	for round := range 10 {
+		if n, err := r.PutMany(ctx, msgs); n != 5 || err != nil {
+			t.Fatalf("round %d: PutMany: got %d, %v", round, n, err)
+		}
+		dst := make([][]byte, 3)
+		next := 0
+		for next < 5 {
+			n, err := r.GetMany(ctx, dst)
+			if err != nil || n < 1 || n > 3 {
+				t.Fatalf("GetMany: got %d, %v", n, err)
+			}
+			for _, b := range dst[:n] {
+				if id, seq := parse(b); id != 1 || seq != next {
+					t.Fatalf("got message %d/%d, want 1/%d", id, seq, next)
+				}
+				next++
+			}
+		}
+	}
+	// More messages than slots: PutMany waits for a consumer.
+	var many [][]byte
+	for i := range 50 {
+		many = append(many, msg(2, i))
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.PutMany(ctx, many)
+		done <- err
+	}()
+	for i := range 50 {
+		b, err := r.Get(ctx, nil)
+		if id, seq := parse(b); err != nil || id != 2 || seq != i {
+			t.Fatalf("Get: got %d/%d, %v, want 2/%d", id, seq, err, i)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("PutMany: %v", err)
+	}
+}
+
+func TestRing_Put_BlocksUntilGet(t *testing.T) {
+	r, _ := newRing(t, 1, 8)
+	ctx := ctxT(t)
+	if err := r.Put(ctx, []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.Put(ctx, []byte("b")) }()
+	assertBlocked(t, done)
+	if b, err := r.Get(ctx, nil); err != nil || string(b) != "a" {
+		t.Fatalf("Get: got %q, %v", b, err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	if b, err := r.Get(ctx, nil); err != nil || string(b) != "b" {
+		t.Fatalf("Get: got %q, %v", b, err)
+	}
+}
+
+func TestRing_Get_CancelLeavesRingUnchanged(t *testing.T) {
+	r, _ := newRing(t, 2, 8)
+	ctx, cancel := context.WithCancel(ctxT(t))
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.Get(ctx, nil)
+		done <- err
+	}()
+	assertBlocked(t, done)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Get: got %v, want context.Canceled", err)
+	}
+	// The ring still works, and nothing was consumed or skipped.
+	if err := r.Put(ctxT(t), []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if b, ok, err := r.TryGet(nil); !ok || err != nil || string(b) != "x" {
+		t.Fatalf("TryGet after a canceled Get: got %q, %v, %v", b, ok, err)
+	}
+	// A blocked Put: cancel it, and the ring holds what it held.
+	r.TryPut([]byte("1"))
+	r.TryPut([]byte("2"))
+	ctx, cancel = context.WithCancel(ctxT(t))
+	go func() { done <- r.Put(ctx, []byte("3")) }()
+	assertBlocked(t, done)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Put: got %v, want context.Canceled", err)
+	}
+	for _, want := range []string{"1", "2"} {
+		if b, ok, err := r.TryGet(nil); !ok || err != nil || string(b) != want {
+			t.Fatalf("TryGet after a canceled Put: got %q, %v, %v, want %q", b, ok, err, want)
+		}
+	}
+	if _, ok, _ := r.TryGet(nil); ok || r.Len() != 0 {
+		t.Fatalf("the canceled Put left a message (Len %d)", r.Len())
+	}
+	// An already-canceled context fails before doing anything, even if the
+	// call would not wait.
+	if err := r.Put(ctx, []byte("4")); err == nil {
+		if r.Len() != 1 {
+			t.Fatalf("Len %d after a Put", r.Len())
+		}
+	}
+}
+
+func TestAttach_Validation(t *testing.T) {
+	r, reg := newRing(t, 4, 32)
+	_ = r
+	mem := reg.Bytes()
+	good := append([]byte(nil), mem[:ring.HeaderSize]...)
+	restore := func() { copy(mem, good) }
+	put32 := func(off int, v uint32) {
+		mem[off], mem[off+1], mem[off+2], mem[off+3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func()
+		mem  func() []byte
+		want error
+	}{
+		{"short", func() {}, func() []byte { return mem[:ring.HeaderSize-1] }, ring.ErrCorrupt},
+		{"magic", func() { put32(0, 1) }, nil, ring.ErrBadMagic},
+		{"version", func() { put32(4, 9) }, nil, ring.ErrVersion},
+		{"no slots", func() { put32(8, 0) }, nil, ring.ErrCorrupt},
+		{"capacity", func() { put32(20, 3) }, nil, ring.ErrCorrupt},
+		{"huge slots", func() { put32(8, 1<<31) }, nil, ring.ErrCorrupt},
+		{"huge slot size", func() { put32(12, 1<<31) }, nil, ring.ErrCorrupt},
+		{"flags", func() { put32(16, 1<<7) }, nil, ring.ErrCorrupt},
+		{"truncated", func() {}, func() []byte { return mem[:ring.Size(4, 32)-1] }, ring.ErrCorrupt},
+		{"more slots than memory", func() { put32(8, 5) }, func() []byte { return mem[:ring.Size(4, 32)] }, ring.ErrCorrupt},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer restore()
+			tc.edit()
+			m := mem
+			if tc.mem != nil {
+				m = tc.mem()
+			}
+			if _, err := ring.Attach(m); !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+	a, err := ring.Attach(mem)
+	if err != nil || a.Cap() != 4 || a.MaxMessage() != 32 {
+		t.Fatalf("Attach of a good ring: got %v, %v", a, err)
+	}
+}
+
+func TestInit_BadSize(t *testing.T) {
+	mem := make([]byte, 1024)
+	for _, tc := range []struct{ slots, size int }{{0, 8}, {-1, 8}, {4, -1}, {100, 8}} {
+		if _, err := ring.Init(mem, tc.slots, tc.size); !errors.Is(err, ring.ErrSize) {
+			t.Fatalf("Init(%d slots of %d): got %v, want ErrSize", tc.slots, tc.size, err)
+		}
+	}
+}
+
+func TestRing_Get_CorruptSize(t *testing.T) {
+	r, reg := newRing(t, 2, 8)
+	r.TryPut([]byte("ab"))
+	r.TryPut([]byte("cd"))
+	// The size field of the first slot: after the slot's seq and owner words.
+	mem := reg.Bytes()
+	mem[ring.HeaderSize+16] = 200
+	if _, _, err := r.TryGet(nil); !errors.Is(err, ring.ErrCorrupt) {
+		t.Fatalf("TryGet of a slot claiming 200 bytes: got %v, want ErrCorrupt", err)
+	}
+	if b, ok, err := r.TryGet(nil); !ok || err != nil || string(b) != "cd" {
+		t.Fatalf("TryGet after a corrupt slot: got %q, %v, %v, want cd", b, ok, err)
+	}
+}
+
+// assertBlocked fails the test if done delivers within a short while: the
+// call it reports on should be blocked. It proves blocking only in one
+// direction (a slow machine can hide a bug, never invent one).
+func assertBlocked(t *testing.T, done <-chan error) {
+	t.Helper()
+	select {
+	case err := <-done:
+		t.Fatalf("the call returned %v, want it blocked", err)
+	case <-after(50):
+	}
+}
