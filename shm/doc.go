@@ -1,6 +1,7 @@
 // Package shm puts typed numbers, arrays and locks in memory shared between
-// processes: Python's multiprocessing.Value, Array, RawValue, RawArray and
-// Lock, and shared_memory.SharedMemory, for Go.
+// processes: Python's multiprocessing.Value, Array, RawValue, RawArray,
+// Lock, RLock, Semaphore, BoundedSemaphore, Event, Condition and Barrier,
+// and shared_memory.SharedMemory, for Go.
 //
 //	val, _ := shm.NewValue[int32](0)                // Python: Value('i', 0)
 //	arr, _ := shm.NewArray([]int32{1, 2, 3})        // Python: Array('i', [1, 2, 3])
@@ -52,6 +53,22 @@
 // taken by another process, told apart by start time), takes the lock and
 // gets [ErrOwnerDead], the POSIX robust-mutex contract: repair, then
 // [Mutex.MarkConsistent].
+//
+// # Synchronisation
+//
+// The rest of Python's synchronisation primitives live in shared memory
+// too, one cache line each, as handles that pass to child processes like
+// Values: [RLock] (re-entrant, its holder named by a [Token]), [RWMutex],
+// [Semaphore] and its bounded form ([NewBoundedSemaphore]), [Event],
+// [Condition] (with its own lock) and [Barrier]. Every blocking call takes
+// a context and, when it ends, returns ctx.Err() having changed nothing
+// (except a Barrier, which breaks, as Python's does on a timeout). They
+// wait on futex words as Mutex does, and survive dead processes where
+// that can be told: a dead holder of an RLock or of an RWMutex's write
+// lock is recovered from with [ErrOwnerDead]; a dead reader's share of an
+// RWMutex is released; a party that dies at a Barrier breaks it. Permits
+// of a Semaphore have no owner, so a process that dies holding one loses
+// it.
 //
 // # Platforms
 //

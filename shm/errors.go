@@ -92,3 +92,23 @@ var (
 	// is not trusted any more and the lock cannot be taken again.
 	ErrNotRecoverable = errors.New("shm: lock not recoverable: its state was never marked consistent after an owner died")
 )
+
+// Errors of synchronisation objects.
+var (
+	// ErrCount is returned by [NewSemaphore], [NewBoundedSemaphore] and
+	// [NewBarrier] when a count is negative (for a barrier: not positive)
+	// or larger than math.MaxInt32.
+	ErrCount = errors.New("shm: count out of range")
+
+	// ErrSemaphoreOverflow is returned by [Semaphore.Release] when releasing
+	// would raise a bounded semaphore above its bound (Python's ValueError
+	// of BoundedSemaphore.release), or any semaphore above math.MaxInt32.
+	ErrSemaphoreOverflow = errors.New("shm: semaphore released too many times")
+
+	// ErrBrokenBarrier is returned by [Barrier.Wait] when the barrier is
+	// broken, or breaks while the caller waits: by [Barrier.Abort], by
+	// [Barrier.Reset] while parties wait, by a waiter whose context ended,
+	// or by the death of a process that was waiting at it. It stays broken
+	// until Reset.
+	ErrBrokenBarrier = errors.New("shm: barrier broken")
+)

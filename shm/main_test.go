@@ -93,6 +93,15 @@ var roles = map[string]func(seg *shm.Segment, args []string) error{
 		}
 		return nil
 	},
+	// Roles of the synchronisation objects; see their test files.
+	"rlock-hold":  roleRLockHold,
+	"rw-hold":     roleRWHold,
+	"rw-hammer":   roleRWHammer,
+	"sem-acquire": roleSemAcquire,
+	"sem-hammer":  roleSemHammer,
+	"event-wait":  roleEventWait,
+	"cond-wait":   roleCondWait,
+	"barrier":     roleBarrier,
 }
 
 func TestMain(m *testing.M) {
