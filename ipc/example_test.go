@@ -56,3 +56,35 @@ func ExampleExitError() {
 	// Output:
 	// 1 out of coffee
 }
+
+// The tutorial's Pool example: with Pool(4) as pool: pool.map(square, range(10)).
+func ExampleMap() {
+	pool, err := ipc.NewPool(4)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Terminate()
+	results, err := ipc.Map(context.Background(), pool, square, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(results)
+	// Output: [0 1 4 9 16 25 36 49 64 81]
+}
+
+var cube = ipc.RegisterTask("example.cube", func(ctx context.Context, n int) (int, error) { return n * n * n, nil })
+
+// The tutorial's ProcessPoolExecutor example: list(executor.map(cube, range(6))).
+func ExampleNewExecutor() {
+	executor, err := ipc.NewExecutor(3)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer executor.Shutdown(context.Background(), true, false)
+	results, err := ipc.Map(context.Background(), executor, cube, []int{0, 1, 2, 3, 4, 5})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(results)
+	// Output: [0 1 8 27 64 125]
+}

@@ -1,0 +1,484 @@
+package ipc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// Sizes of a pool's queues. A message is one chunk of arguments or one
+// part of a chunk's results; larger ones are split before they are sent.
+const (
+	poolMaxMessage  = 64 << 10
+	poolTaskSlots   = 16 // per worker: also the most chunks a worker holds
+	poolResultSlots = 64
+)
+
+// Pool is a set of long-lived worker processes that run registered tasks
+// ([RegisterTask]). Python: multiprocessing.Pool. Use it with [Map],
+// [Imap], [ImapUnordered], [Starmap], [Apply] and [ApplyAsync].
+//
+// Tasks travel to the workers and results back through shared-memory
+// queues, a chunk of arguments at a time. Each worker has its own task
+// queue, so the pool knows which tasks a worker holds: if a worker dies
+// (killed, out of memory, a crash outside a task), the tasks it had not
+// started go to another worker, the one it was running fails with a
+// [*TaskError] whose Exit names the worker's pid and its exit status or
+// signal, and a new worker takes its place. Nothing hangs, and every other
+// result is delivered. (Python's Pool hangs in that case.)
+//
+// A Pool must be closed: [Pool.Close] and [Pool.Join], or
+// [Pool.Terminate].
+type Pool struct {
+	cfg     poolConfig
+	results *Queue[[]byte]
+
+	mu         sync.Mutex
+	workers    []*worker
+	calls      map[uint64]*call // submitted, not done
+	pending    []*call          // submitted, not yet given to a worker
+	nextID     uint64
+	closed     bool  // Close or Terminate: no new tasks
+	terminated bool  // Terminate: kill everything
+	broken     error // workers cannot start: every task fails with it
+	joined     chan struct{}
+}
+
+// worker is one slot of the pool and the process in it.
+type worker struct {
+	slot, gen   int
+	proc        *Process
+	tasks       *Queue[[]byte]
+	outstanding map[uint64]*call // given to this process, not done
+	given       int              // chunks given to this process
+	done        int              // chunks this process finished
+	exited      bool
+	closing     bool // its task queue is closed: it exits when empty
+}
+
+// call is one chunk of tasks on its way through the pool.
+type call struct {
+	id     uint64
+	fn     string
+	chunk  []byte
+	n      int           // items in the chunk
+	parts  []encodedPart // results received
+	got    int           // items received
+	err    error         // the chunk failed as a whole
+	done   chan struct{} // closed when parts cover n items, or err is set
+	notify chan<- *call  // if set, receives the call when done
+	worker *worker       // holding it, if given
+}
+
+// PoolOption configures a [Pool] or an [Executor].
+type PoolOption func(*poolConfig)
+
+type poolConfig struct {
+	maxTasks int
+	initName string
+	initArg  []byte
+	initErr  error
+}
+
+// MaxTasksPerChild makes each worker exit after n chunks of tasks and be
+// replaced by a fresh one. Python: maxtasksperchild.
+func MaxTasksPerChild(n int) PoolOption { return func(c *poolConfig) { c.maxTasks = n } }
+
+// Initializer makes each worker run f with arg once, before its first
+// task. Python: initializer and initargs. If it fails, the pool is broken:
+// every task fails with its error.
+func Initializer[A any](f *Func[A], arg A) PoolOption {
+	return func(c *poolConfig) {
+		c.initName = f.name
+		c.initArg, c.initErr = encodeArg(arg)
+	}
+}
+
+// workerArgs is what each worker process receives.
+type workerArgs struct {
+	Slot, Gen int
+	Tasks     *Queue[[]byte]
+	Results   *Queue[[]byte]
+	MaxTasks  int
+	InitName  string
+	InitArg   []byte
+}
+
+var poolWorker = Register("shmkit.pool.worker", runWorker)
+
+// initFailure starts the error of a worker whose initializer failed.
+const initFailure = "ipc: pool initializer failed: "
+
+// NewPool starts a pool of n worker processes (n <= 0: one per CPU).
+func NewPool(n int, opts ...PoolOption) (*Pool, error) {
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	p := &Pool{calls: map[uint64]*call{}, joined: make(chan struct{})}
+	for _, o := range opts {
+		o(&p.cfg)
+	}
+	if p.cfg.initErr != nil {
+		return nil, p.cfg.initErr
+	}
+	if p.cfg.maxTasks < 0 {
+		return nil, fmt.Errorf("ipc: MaxTasksPerChild(%d): want 0 (no limit) or more", p.cfg.maxTasks)
+	}
+	var err error
+	if p.results, err = NewQueue[[]byte](poolResultSlots, MaxMessage(poolMaxMessage)); err != nil {
+		return nil, err
+	}
+	for i := range n {
+		q, err := NewQueue[[]byte](poolTaskSlots, MaxMessage(poolMaxMessage))
+		if err != nil {
+			p.Terminate()
+			return nil, err
+		}
+		w := &worker{slot: i, tasks: q}
+		p.workers = append(p.workers, w)
+		if err := p.startWorker(w); err != nil {
+			p.Terminate()
+			return nil, err
+		}
+	}
+	go p.collect()
+	return p, nil
+}
+
+// Size returns the number of worker slots.
+func (p *Pool) Size() int { return len(p.workers) }
+
+// startWorker starts a process in w's slot. The caller holds p.mu, or owns
+// p alone.
+func (p *Pool) startWorker(w *worker) error {
+	proc, err := poolWorker.Start(workerArgs{Slot: w.slot, Gen: w.gen, Tasks: w.tasks, Results: p.results,
+		MaxTasks: p.cfg.maxTasks, InitName: p.cfg.initName, InitArg: p.cfg.initArg})
+	if err != nil {
+		return fmt.Errorf("ipc: start pool worker: %w", err)
+	}
+	w.proc, w.outstanding, w.given, w.done, w.exited, w.closing = proc, map[uint64]*call{}, 0, 0, false, false
+	go p.monitor(w.slot, w.gen, proc)
+	return nil
+}
+
+// monitor reports the exit of a worker process through the results queue,
+// behind every result the worker published: the collector then fails only
+// what the worker really did not finish.
+func (p *Pool) monitor(slot, gen int, proc *Process) {
+	<-proc.Done()
+	p.results.Put(context.Background(), exitedMsg(slot, gen)) // fails only once the pool is over
+}
+
+// submit queues a chunk for the workers.
+func (p *Pool) submit(fn string, chunk []byte, n int, notify chan<- *call) (*call, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, ErrPoolClosed
+	}
+	if p.broken != nil {
+		return nil, p.broken
+	}
+	p.nextID++
+	c := &call{id: p.nextID, fn: fn, chunk: chunk, n: n, done: make(chan struct{}), notify: notify}
+	p.calls[c.id] = c
+	p.pending = append(p.pending, c)
+	p.dispatch()
+	return c, nil
+}
+
+// dispatch gives pending calls to the workers holding the fewest, in order.
+// The caller holds p.mu.
+func (p *Pool) dispatch() {
+	for len(p.pending) > 0 {
+		var best *worker
+		for _, w := range p.workers {
+			if w.exited || w.closing || (p.cfg.maxTasks > 0 && w.given >= p.cfg.maxTasks) || len(w.outstanding) >= poolTaskSlots {
+				continue
+			}
+			if best == nil || len(w.outstanding) < len(best.outstanding) {
+				best = w
+			}
+		}
+		if best == nil {
+			return
+		}
+		c := p.pending[0]
+		ok, err := best.tasks.TryPut(taskMsg(c.id, c.fn, c.chunk))
+		if err != nil {
+			p.pending = p.pending[1:]
+			p.finish(c, fmt.Errorf("ipc: queue a task of %s: %w", c.fn, err))
+			continue
+		}
+		if !ok { // full: the worker still holds a finished chunk's slot
+			return
+		}
+		p.pending = p.pending[1:]
+		c.worker = best
+		best.outstanding[c.id] = c
+		best.given++
+	}
+}
+
+// finish completes c with err (nil: its parts are all in). The caller holds
+// p.mu.
+func (p *Pool) finish(c *call, err error) {
+	if c.worker != nil {
+		delete(c.worker.outstanding, c.id)
+		c.worker.done++
+	}
+	delete(p.calls, c.id)
+	c.err = err
+	close(c.done)
+	if c.notify != nil {
+		c.notify <- c
+	}
+}
+
+// cancel takes c back if no worker has it yet, reporting whether it did.
+func (p *Pool) cancel(c *call, err error) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, q := range p.pending {
+		if q == c {
+			p.pending = append(p.pending[:i], p.pending[i+1:]...)
+			p.finish(c, err)
+			return true
+		}
+	}
+	return false
+}
+
+// collect receives results and exit notices until the pool is over.
+func (p *Pool) collect() {
+	defer close(p.joined)
+	for {
+		b, err := p.results.Get(context.Background())
+		if err != nil { // closed: every worker has exited
+			return
+		}
+		m, err := parsePoolMsg(b)
+		if err != nil {
+			continue // a corrupt message names no call; its call fails when its worker exits
+		}
+		p.mu.Lock()
+		switch m.kind {
+		case msgPart:
+			if c := p.calls[m.id]; c != nil && m.first >= 0 && m.count >= 0 && m.first+m.count <= c.n {
+				c.parts = append(c.parts, encodedPart{first: m.first, count: m.count, b: m.payload})
+				if c.got += m.count; c.got >= c.n {
+					p.finish(c, nil)
+				}
+			}
+		case msgFailed:
+			if c := p.calls[m.id]; c != nil {
+				p.finish(c, errors.New(string(m.payload)))
+			}
+		case msgExited:
+			p.exited(m.slot, m.gen)
+		}
+		p.dispatch()
+		over := p.retire()
+		p.mu.Unlock()
+		if over {
+			p.results.Close()
+		}
+	}
+}
+
+// exited handles the exit of the worker process of slot and generation
+// gen. The caller holds p.mu.
+func (p *Pool) exited(slot, gen int) {
+	if slot < 0 || slot >= len(p.workers) || p.workers[slot].gen != gen {
+		return
+	}
+	w := p.workers[slot]
+	w.exited = true
+	exitErr := w.proc.Wait(context.Background()) // done already: returns at once
+	// What is still in its queue was never started: it goes to another
+	// worker. (The queue is shared memory, readable here.)
+	for {
+		b, ok, err := w.tasks.TryGet()
+		if err != nil || !ok {
+			break
+		}
+		if m, err := parsePoolMsg(b); err == nil {
+			if c := w.outstanding[m.id]; c != nil {
+				delete(w.outstanding, m.id)
+				c.worker = nil
+				p.pending = append([]*call{c}, p.pending...)
+			}
+		}
+	}
+	var ee *ExitError
+	errors.As(exitErr, &ee)
+	if ee != nil && w.done == 0 && strings.HasPrefix(ee.Message, initFailure) {
+		p.broken = fmt.Errorf("ipc: pool broken: %s", ee.Message)
+	}
+	for _, c := range w.outstanding {
+		p.finish(c, &TaskError{Func: c.fn, Message: "worker process died", Exit: ee})
+	}
+	if p.broken != nil {
+		for _, c := range p.pending {
+			p.finish(c, p.broken)
+		}
+		p.pending = nil
+		return
+	}
+	if p.terminated || (p.closed && len(p.pending) == 0) {
+		return
+	}
+	w.gen++
+	if err := p.startWorker(w); err != nil {
+		w.exited = true
+		p.broken = err
+	}
+}
+
+// retire closes the task queue of each live worker once the pool is closed
+// and nothing is left for it, so that the worker exits; it reports whether
+// every worker has exited. The caller holds p.mu.
+func (p *Pool) retire() (over bool) {
+	if !p.closed {
+		return false
+	}
+	over = true
+	for _, w := range p.workers {
+		if !w.exited {
+			over = false
+			if len(p.pending) == 0 && len(w.outstanding) == 0 && !w.closing {
+				w.closing = true
+				w.tasks.Close()
+			}
+		}
+	}
+	return over
+}
+
+// Close stops the pool from taking new tasks; the workers finish what was
+// submitted and exit. Python: close(). Use [Pool.Join] to wait for them.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	if p.retire() {
+		p.results.Close()
+	}
+	return nil
+}
+
+// Join waits until every worker has exited, after [Pool.Close] or
+// [Pool.Terminate]. Python: join().
+func (p *Pool) Join(ctx context.Context) error {
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if !closed {
+		return errors.New("ipc: Join of a pool that is neither closed nor terminated")
+	}
+	select {
+	case <-p.joined:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Terminate kills the workers at once; every task not done fails with
+// [ErrPoolClosed]. Python: terminate().
+func (p *Pool) Terminate() error {
+	p.mu.Lock()
+	p.closed, p.terminated = true, true
+	for _, c := range p.calls {
+		p.finish(c, ErrPoolClosed)
+	}
+	p.pending = nil
+	var procs []*Process
+	for _, w := range p.workers {
+		if w.proc != nil {
+			procs = append(procs, w.proc)
+		}
+		w.tasks.Close()
+	}
+	p.mu.Unlock()
+	for _, proc := range procs {
+		proc.Kill()
+		proc.Wait(context.Background())
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.retireAll() {
+		p.results.Close()
+	}
+	return nil
+}
+
+// retireAll marks every worker of a terminated pool exited (their
+// processes are reaped) and reports true. The caller holds p.mu.
+func (p *Pool) retireAll() bool {
+	for _, w := range p.workers {
+		w.exited = true
+	}
+	return true
+}
+
+// runWorker is a worker process: it takes chunks from its queue, runs them
+// and sends the results, until the queue is closed or it has done
+// MaxTasks chunks.
+func runWorker(ctx context.Context, a workerArgs) error {
+	if a.InitName != "" {
+		e, ok := lookup(a.InitName)
+		if !ok {
+			return fmt.Errorf("%s%w: %q", initFailure, ErrUnknownFunc, a.InitName)
+		}
+		run, err := e.bind(a.InitArg)
+		if err == nil {
+			err = run(ctx)
+		}
+		if err != nil {
+			return fmt.Errorf("%s%w", initFailure, err)
+		}
+	}
+	for n := 0; a.MaxTasks == 0 || n < a.MaxTasks; n++ {
+		b, err := a.Tasks.Get(ctx)
+		if errors.Is(err, ErrClosed) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		m, err := parsePoolMsg(b)
+		if err != nil || m.kind != msgTask {
+			return fmt.Errorf("ipc: pool worker: bad task message: %v", err)
+		}
+		for _, out := range runTask(ctx, m) {
+			if err := a.Results.Put(ctx, out); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// runTask runs one chunk and returns the messages that carry its outcome.
+func runTask(ctx context.Context, m poolMsg) [][]byte {
+	t, ok := lookupTask(m.name)
+	if !ok {
+		return [][]byte{failedMsg(m.id, fmt.Sprintf("%v: no task registered as %q in this binary", ErrUnknownFunc, m.name))}
+	}
+	parts, err := t.runChunk(ctx, m.payload, poolMaxMessage-32)
+	if err != nil {
+		return [][]byte{failedMsg(m.id, err.Error())}
+	}
+	out := make([][]byte, len(parts))
+	for i, pt := range parts {
+		out[i] = partMsg(m.id, pt.first, pt.count, pt.b)
+	}
+	return out
+}

@@ -1,0 +1,198 @@
+package ipc
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"fmt"
+	"runtime/debug"
+	"sync"
+)
+
+// TaskFunc is a function registered by [RegisterTask], for pool workers to
+// run: pass it to [Map], [Imap], [Apply], [Submit] and the others.
+type TaskFunc[A, R any] struct {
+	name string
+	fn   func(ctx context.Context, arg A) (R, error)
+}
+
+// RegisterTask names fn as a task that pool workers can run. Like
+// [Register], call it at package level or in init, so that every copy of
+// the binary, workers included, registers the same names. It panics if
+// name is empty, fn is nil, or name is already taken by another task.
+//
+// Arguments and results travel encoded with encoding/gob, so their exported
+// fields (or their encoding.BinaryMarshaler, as for shared objects of
+// package shm) must hold all they need.
+func RegisterTask[A, R any](name string, fn func(ctx context.Context, arg A) (R, error)) *TaskFunc[A, R] {
+	if name == "" {
+		panic("ipc: RegisterTask called with an empty name")
+	}
+	if fn == nil {
+		panic("ipc: RegisterTask called with a nil function for name " + name)
+	}
+	f := &TaskFunc[A, R]{name: name, fn: fn}
+	tasks.Lock()
+	defer tasks.Unlock()
+	if _, dup := tasks.m[name]; dup {
+		panic("ipc: RegisterTask called twice for name " + name)
+	}
+	if tasks.m == nil {
+		tasks.m = map[string]taskRunner{}
+	}
+	tasks.m[name] = f
+	return f
+}
+
+// Name returns the name f was registered under.
+func (f *TaskFunc[A, R]) Name() string { return f.name }
+
+// tasks maps task names to their functions, in parent and workers alike.
+var tasks struct {
+	sync.Mutex
+	m map[string]taskRunner
+}
+
+// taskRunner is the type-erased side of a TaskFunc, used by workers.
+type taskRunner interface {
+	// runChunk decodes a chunk of arguments, runs the function on each and
+	// returns the encoded outcomes, split so that each part fits max bytes.
+	runChunk(ctx context.Context, chunk []byte, max int) ([]encodedPart, error)
+}
+
+func lookupTask(name string) (taskRunner, bool) {
+	tasks.Lock()
+	defer tasks.Unlock()
+	t, ok := tasks.m[name]
+	return t, ok
+}
+
+// itemFailure is how a failed item of a chunk travels back.
+type itemFailure struct {
+	Index    int // within the part
+	Message  string
+	Panicked bool
+	Stack    string
+}
+
+// part is a slice of a chunk's outcomes: results for the items from first
+// on, and the failures among them (indexed within the part).
+type part[R any] struct {
+	first    int // not encoded: travels in the message header
+	Results  []R
+	Failures []itemFailure
+}
+
+// encodedPart is a part ready to send.
+type encodedPart struct {
+	first, count int
+	b            []byte
+}
+
+func encodeGob(v any) ([]byte, error) {
+	var b bytes.Buffer
+	err := gob.NewEncoder(&b).Encode(v)
+	return b.Bytes(), err
+}
+
+func decodeGob(b []byte, v any) error { return gob.NewDecoder(bytes.NewReader(b)).Decode(v) }
+
+// encodeChunk encodes arguments for a worker.
+func encodeChunk[A any](args []A) ([]byte, error) {
+	b, err := encodeGob(envelope[[]A]{args})
+	if err != nil {
+		return nil, fmt.Errorf("%w: encoding %s: %w", ErrArgs, typeName[A](), err)
+	}
+	return b, nil
+}
+
+// runChunk implements taskRunner.
+func (f *TaskFunc[A, R]) runChunk(ctx context.Context, chunk []byte, max int) ([]encodedPart, error) {
+	var env envelope[[]A]
+	if err := decodeGob(chunk, &env); err != nil {
+		return nil, fmt.Errorf("%w: decoding %s: %w", ErrArgs, typeName[A](), err)
+	}
+	p := part[R]{Results: make([]R, len(env.V))}
+	for i, a := range env.V {
+		r, fail := f.call(ctx, a)
+		if fail != nil {
+			fail.Index = i
+			p.Failures = append(p.Failures, *fail)
+			continue
+		}
+		p.Results[i] = r
+	}
+	return splitPart(p, max)
+}
+
+// call runs the function on one argument, turning an error or a panic
+// into an itemFailure.
+func (f *TaskFunc[A, R]) call(ctx context.Context, a A) (r R, fail *itemFailure) {
+	defer func() {
+		if v := recover(); v != nil {
+			fail = &itemFailure{Message: fmt.Sprint(v), Panicked: true, Stack: string(debug.Stack())}
+		}
+	}()
+	r, err := f.fn(ctx, a)
+	if err != nil {
+		return r, &itemFailure{Message: err.Error()}
+	}
+	return r, nil
+}
+
+// splitPart encodes p, halving it until every piece fits max bytes. A
+// single result that does not fit becomes that item's failure.
+func splitPart[R any](p part[R], max int) ([]encodedPart, error) {
+	b, err := encodeGob(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encoding results of %s: %w", ErrArgs, typeName[R](), err)
+	}
+	if len(b) <= max {
+		return []encodedPart{{first: p.first, count: len(p.Results), b: b}}, nil
+	}
+	if len(p.Results) <= 1 {
+		q := part[R]{first: p.first, Results: make([]R, len(p.Results))}
+		if len(p.Results) == 1 {
+			q.Failures = []itemFailure{{Message: fmt.Sprintf("%v: result encoded in %d bytes, more than the %d a message holds", ErrTooLarge, len(b), max)}}
+		}
+		return splitPart(q, max)
+	}
+	h := len(p.Results) / 2
+	lo := part[R]{first: p.first, Results: p.Results[:h]}
+	hi := part[R]{first: p.first + h, Results: p.Results[h:]}
+	for _, f := range p.Failures {
+		if f.Index < h {
+			lo.Failures = append(lo.Failures, f)
+		} else {
+			f.Index -= h
+			hi.Failures = append(hi.Failures, f)
+		}
+	}
+	a, err := splitPart(lo, max)
+	if err != nil {
+		return nil, err
+	}
+	c, err := splitPart(hi, max)
+	return append(a, c...), err
+}
+
+// decodePart decodes the outcomes of items first..first+count-1 of a chunk
+// into out (the chunk's results) and returns the failures, with their
+// indexes within the chunk.
+func decodePart[R any](b []byte, first, count int, out []R) ([]itemFailure, error) {
+	var p part[R]
+	if err := decodeGob(b, &p); err != nil {
+		return nil, fmt.Errorf("%w: decoding results of %s: %w", ErrArgs, typeName[R](), err)
+	}
+	if len(p.Results) != count || first < 0 || first+count > len(out) {
+		return nil, fmt.Errorf("%w: part of %d results for items [%d, %d) of %d", ErrFrame, len(p.Results), first, first+count, len(out))
+	}
+	copy(out[first:], p.Results)
+	for i := range p.Failures {
+		if p.Failures[i].Index < 0 || p.Failures[i].Index >= count {
+			return nil, fmt.Errorf("%w: failure of item %d in a part of %d", ErrFrame, p.Failures[i].Index, count)
+		}
+		p.Failures[i].Index += first
+	}
+	return p.Failures, nil
+}
