@@ -128,4 +128,41 @@
 // that long in that window loses its claim (a producer claims again, a
 // consumer loses that one message). A value taken by a process that dies
 // before [JoinableQueue.TaskDone] is never done, as in Python.
+//
+// # Pools and executors
+//
+// A [Pool] starts its worker processes once; [Map] and the others send
+// them chunks of arguments for functions registered with [RegisterTask]
+// and get the results back, through the queues above: one task queue per
+// worker, one result queue for all. Because the pool knows which chunks
+// each worker holds, a worker that dies costs only the chunk in its hands,
+// which fails with a [*TaskError] carrying the worker's pid and exit status
+// or signal; chunks it had not started go to other workers, and a new
+// worker takes its place. An [Executor] is a pool that hands out a
+// [Future] per task.
+//
+// # Python to Go
+//
+//	Python multiprocessing              shmkit
+//	Process(target=f, args=(a,))        var f = ipc.Register("f", fn); p, err := f.Start(a)
+//	p.start(), p.join()                 Process.Start, Process.Wait(ctx)
+//	p.exitcode, p.pid, p.is_alive()     Process.ExitCode, Process.Pid, Process.Alive
+//	p.terminate(), p.kill()             Process.Terminate, Process.Kill
+//	Queue, SimpleQueue, JoinableQueue   NewQueue[T], NewSimpleQueue[T], NewJoinableQueue[T]
+//	q.put, q.get, put_nowait, get_nowait  Put(ctx, v), Get(ctx), TryPut, TryGet
+//	Pipe(duplex)                        Pipe(duplex) → two *Conn with Send and Recv
+//	Pool(n), pool.map, imap, imap_unordered, starmap
+//	                                    NewPool(n), Map, Imap, ImapUnordered, Starmap
+//	pool.apply, apply_async             Apply, ApplyAsync → *AsyncResult
+//	initializer, maxtasksperchild       Initializer(f, arg), MaxTasksPerChild(n)
+//	close, join, terminate              Pool.Close, Pool.Join(ctx), Pool.Terminate
+//	ProcessPoolExecutor(max_workers)    NewExecutor(n)
+//	submit, result, done, cancel        Submit → *Future: Result(ctx), Done, Cancel, Err
+//	executor.map, as_completed          Map (chunk 1 by default), AsCompleted
+//	shutdown(wait, cancel_futures)      Executor.Shutdown(ctx, wait, cancelPending)
+//	Value, Array, RawValue, RawArray    shm.NewValue[T], shm.NewArray[T] (atomic methods need no lock)
+//	Lock, RLock                         shm.NewMutex, shm.NewRLock (with an explicit Token)
+//	Semaphore, BoundedSemaphore         shm.NewSemaphore, shm.NewBoundedSemaphore
+//	Event, Condition, Barrier           shm.NewEvent, shm.NewCondition, shm.NewBarrier
+//	shared_memory.SharedMemory          shm.Create(name, size), shm.Open(name), shm.NewRegion(n)
 package ipc
