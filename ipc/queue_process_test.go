@@ -146,29 +146,105 @@ func TestQueue_Hammer_Processes(t *testing.T) {
 // A consumer process killed while the queue is in use: the parent's Puts
 // and Gets go on.
 func TestQueue_KilledConsumer_DoesNotHang(t *testing.T) {
+	const n = 1000
 	q, err := ipc.NewQueue[[2]int64](4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, _ := shm.MakeArray[int32](1 << 20)
-	p := queueConsumer.Command(QueueWork{Q: q, N: 1 << 20, Out: out, Batch: 1})
+	out, _ := shm.MakeArray[int32](n)
+	p := queueConsumer.Command(QueueWork{Q: q, N: n, Out: out, Batch: 1})
 	start(t, p)
 	ctx := ctxQ(t)
-	for i := range 1000 {
+	for i := range n {
 		if err := q.Put(ctx, [2]int64{0, int64(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	p.Kill()
 	wait(t, p)
-	// Fill the queue and take everything back: whatever slot the consumer
-	// died holding has been recovered, or this would block.
+	checkAfterKilledConsumer(t, q, out, n)
+}
+
+// A consumer process killed before it took anything from a full queue (as
+// the consumer of TestQueue_KilledConsumer_DoesNotHang may be, on a loaded
+// machine, when the last Put fills the queue just before the kill): it held
+// no slot, and the messages are still there for the parent to take.
+func TestQueue_KilledIdleConsumer_FullQueue(t *testing.T) {
+	q, err := ipc.NewQueue[[2]int64](4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := q.Cap()
+	out, _ := shm.MakeArray[int32](n)
+	ctx := ctxQ(t)
+	for i := range n {
+		if err := q.Put(ctx, [2]int64{0, int64(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := queueIdle.Command(QueueWork{Q: q, N: n, Out: out})
+	start(t, p)
+	p.Kill()
+	wait(t, p)
+	checkAfterKilledConsumer(t, q, out, n)
+}
+
+// queueIdle holds a queue and takes nothing from it.
+var queueIdle = ipc.Register("queue-idle", func(ctx context.Context, w QueueWork) error {
+	<-ctx.Done()
+	return nil
+})
+
+// checkAfterKilledConsumer checks a queue into which messages {0, 0} to
+// {0, n-1} were put, in order, for a consumer (counting them in out) that
+// has been killed and reaped: the messages it never took are still in the
+// queue, in order, at most the one it held when it died is lost, none is
+// seen twice; and the queue goes on working, through whatever slot the
+// consumer died holding, which is recovered, or the Puts would block.
+func checkAfterKilledConsumer(t *testing.T, q *ipc.Queue[[2]int64], out *shm.Array[int32], n int) {
+	t.Helper()
+	ctx := ctxQ(t)
+	// The queue may be full of messages the consumer never took: take them
+	// first, or the Puts below would wait for a consumer that is gone.
+	seen := append([]int32(nil), out.Slice()...)
+	next := -1
+	for {
+		v, ok, err := q.TryGet()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		if v[0] != 0 || v[1] < 0 || int(v[1]) >= n || int(v[1]) <= next {
+			t.Fatalf("left in the queue: %v after %d", v, next)
+		}
+		next = int(v[1])
+		seen[next]++
+	}
+	lost := 0
+	for i, k := range seen {
+		switch {
+		case k > 1:
+			t.Fatalf("message %d seen %d times", i, k)
+		case k == 0:
+			lost++
+		}
+	}
+	if lost > 1 {
+		t.Fatalf("%d messages lost, want at most the one the consumer held", lost)
+	}
+	// Go round every slot twice.
 	for i := range 2 * q.Cap() {
 		if err := q.Put(ctx, [2]int64{1, int64(i)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := q.Get(ctx); err != nil {
+		v, err := q.Get(ctx)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if v != [2]int64{1, int64(i)} {
+			t.Fatalf("Get: got %v, want %v", v, [2]int64{1, int64(i)})
 		}
 	}
 }

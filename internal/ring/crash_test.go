@@ -131,3 +131,109 @@ func TestRing_Crash_ProducerThenClose(t *testing.T) {
 		t.Fatalf("Get: got %v, want ErrClosed", err)
 	}
 }
+
+// A consumer killed in the middle of a batch, holding every slot of a full
+// ring: Puts blocked on the ring free the slots one after the other; the
+// batch is lost, every message put afterwards is delivered once, in order.
+func TestRing_Crash_ConsumerBatch(t *testing.T) {
+	const n = 8
+	r, reg := newRing(t, n, 16)
+	ctx := ctxT(t)
+	for i := range n {
+		r.Put(ctx, msg(1, i))
+	}
+	out, err := shm.MakeArray[int32](2 * n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := consumer.Command(Work{Reg: reg, N: n, Batch: n, Out: out, Stop: true})
+	start(t, p)
+	waitFor(t, "the child to claim the batch", func() bool { return r.Len() == 0 })
+	done := make(chan error, 1)
+	go func() {
+		for i := range n {
+			if err := r.Put(ctx, msg(2, i)); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	assertBlocked(t, done) // every slot is held by a live consumer
+	p.Kill()
+	wait(t, p)
+	if err := <-done; err != nil {
+		t.Fatalf("Put after the consumer died: %v", err)
+	}
+	for i := range n {
+		b, err := r.Get(ctx, nil)
+		if id, seq := parse(b); err != nil || id != 2 || seq != i {
+			t.Fatalf("Get: got %d/%d, %v, want 2/%d", id, seq, err, i)
+		}
+	}
+	if r.Recovered() != n || r.Len() != 0 {
+		t.Fatalf("Recovered %d, Len %d, want %d, 0", r.Recovered(), r.Len(), n)
+	}
+	for i, k := range out.Slice() {
+		if k != 0 {
+			t.Fatalf("message %d counted %d times by the killed consumer", i, k)
+		}
+	}
+}
+
+// A consumer that died right after claiming the head, before it could
+// record its pid, while the ring is full: a Put blocked on the ring (the
+// only waiter, asleep) frees the slot after the grace period.
+func TestRing_Crash_UnrecordedConsumerClaim(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the 2 s grace period")
+	}
+	r, _ := newRing(t, 2, 16)
+	ctx := ctxT(t)
+	r.Put(ctx, msg(4, 0))
+	r.Put(ctx, msg(4, 1))
+	if _, ok := r.ClaimGetUnrecorded(); !ok {
+		t.Fatal("could not claim")
+	}
+	start := time.Now()
+	if err := r.Put(ctx, msg(4, 2)); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	if d := time.Since(start); d < 2*time.Second {
+		t.Fatalf("Put returned after %v, before the grace period", d)
+	}
+	for _, want := range []int{1, 2} {
+		b, err := r.Get(ctx, nil)
+		if id, seq := parse(b); err != nil || id != 4 || seq != want {
+			t.Fatalf("Get: got %d/%d, %v, want 4/%d", id, seq, err, want)
+		}
+	}
+	if r.Recovered() != 1 || r.Len() != 0 {
+		t.Fatalf("Recovered %d, Len %d, want 1, 0", r.Recovered(), r.Len())
+	}
+}
+
+// A consumer killed while asleep on an empty ring leaves its sleeper count
+// raised: Puts then make a needless wake-up call, and the ring goes on.
+func TestRing_Crash_ConsumerAsleep(t *testing.T) {
+	r, reg := newRing(t, 4, 16)
+	out, err := shm.MakeArray[int32](4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := consumer.Command(Work{Reg: reg, N: 4, Out: out})
+	start(t, p)
+	waitFor(t, "the child to sleep", func() bool { c, _ := r.Sleepers(); return c == 1 })
+	p.Kill()
+	wait(t, p)
+	ctx := ctxT(t)
+	for i := range 3 * r.Cap() {
+		if err := r.Put(ctx, msg(5, i)); err != nil {
+			t.Fatal(err)
+		}
+		b, err := r.Get(ctx, nil)
+		if id, seq := parse(b); err != nil || id != 5 || seq != i {
+			t.Fatalf("Get: got %d/%d, %v, want 5/%d", id, seq, err, i)
+		}
+	}
+}
