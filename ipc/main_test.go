@@ -10,18 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/proctest"
+
 	"github.com/shmkit/shmkit/ipc"
 )
 
-func TestMain(m *testing.M) {
-	ipc.Main()
-	// Under the race detector a program that exits with status 0 first
-	// sleeps for atexit_sleep_ms, a second by default: spare the children.
-	if _, ok := os.LookupEnv("GORACE"); !ok {
-		os.Setenv("GORACE", "atexit_sleep_ms=0")
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { proctest.Main(m) }
 
 // Functions the test binary runs as a child.
 var (
@@ -71,30 +65,6 @@ func startSleeperAndBlock(ctx context.Context) error {
 // waitTimeout bounds every wait of a test for a child.
 const waitTimeout = 10 * time.Second
 
-// start starts p and makes sure it is killed and reaped when the test ends.
-func start(t testing.TB, p *ipc.Process) {
-	t.Helper()
-	if err := p.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		p.Kill()
-		wait(t, p)
-	})
-}
-
-// wait waits for p, failing the test if it has not exited after waitTimeout.
-func wait(t testing.TB, p *ipc.Process) error {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
-	defer cancel()
-	err := p.Wait(ctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("process %q (pid %d) still running after %v", p.Name(), p.Pid(), waitTimeout)
-	}
-	return err
-}
-
 // startLine starts p with its standard output on a pipe and returns the
 // first line p prints, failing the test if none comes within waitTimeout.
 func startLine(t testing.TB, p *ipc.Process) string {
@@ -114,3 +84,9 @@ func startLine(t testing.TB, p *ipc.Process) string {
 	}
 	return strings.TrimSuffix(line, "\n")
 }
+
+// start and wait are proctest's, under short names.
+var (
+	start = proctest.Start
+	wait  = proctest.Wait
+)

@@ -4,22 +4,17 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"os"
 	"testing"
 	"time"
+
+	"github.com/shmkit/shmkit/internal/proctest"
 
 	"github.com/shmkit/shmkit/internal/ring"
 	"github.com/shmkit/shmkit/ipc"
 	"github.com/shmkit/shmkit/shm"
 )
 
-func TestMain(m *testing.M) {
-	ipc.Main()
-	if _, ok := os.LookupEnv("GORACE"); !ok {
-		os.Setenv("GORACE", "atexit_sleep_ms=0")
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { proctest.Main(m) }
 
 // deadline bounds every wait of a test.
 const deadline = 20 * time.Second
@@ -146,30 +141,6 @@ func ctxT(t testing.TB) context.Context {
 	return ctx
 }
 
-// start starts p and makes sure it is killed and reaped when the test ends.
-func start(t testing.TB, p *ipc.Process) {
-	t.Helper()
-	if err := p.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		p.Kill()
-		wait(t, p)
-	})
-}
-
-// wait waits for p, failing the test if it has not exited within deadline.
-func wait(t testing.TB, p *ipc.Process) error {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), deadline)
-	defer cancel()
-	err := p.Wait(ctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("process %q (pid %d) still running after %v", p.Name(), p.Pid(), deadline)
-	}
-	return err
-}
-
 // attach returns a new view of the ring in reg.
 func attach(t testing.TB, reg *shm.Region) *ring.Ring {
 	t.Helper()
@@ -179,3 +150,9 @@ func attach(t testing.TB, reg *shm.Region) *ring.Ring {
 	}
 	return r
 }
+
+// start and wait are proctest's, under short names.
+var (
+	start = proctest.Start
+	wait  = proctest.Wait
+)
