@@ -9,10 +9,18 @@
 //
 // The subcommands are:
 //
-//	bank      deposit into one shared balance from several processes
-//	segments  list named shared memory segments, or remove them
-//	list      say what each subcommand teaches
-//	version   print the shmkit version, the Go version and the platform
+//	bank           deposit into one shared balance from several processes
+//	process        two child processes print a line each; the parent waits for both
+//	queue          five processes put their squares on one shared queue
+//	valuearray     a child adds one to a shared Value and to each element of a shared Array
+//	pool           a pool of 4 worker processes squares 0 to 9
+//	executor       an executor of 3 worker processes cubes 0 to 5
+//	squares        4 processes square 1 to 10 into a shared array
+//	queue-squares  worker processes send squares back to the main process through a queue
+//	factorial      time factorials of large numbers, sequentially and on a pool
+//	segments       list named shared memory segments, or remove them
+//	list           say what each subcommand teaches
+//	version        print the shmkit version, the Go version and the platform
 //
 // "shmdemo <subcommand> -h" describes a subcommand, its flags and examples.
 // shmdemo alone, "shmdemo help" and "shmdemo -h" print the list above and
@@ -52,6 +60,129 @@
 // "shmdemo bank -h" lists the other flags: -mode atomic, -crash (kill
 // depositors mid-run), -json and the sizes. Times and lost deposits differ
 // from run to run.
+//
+// # The tutorial's examples
+//
+// Five subcommands are the examples of the tutorial, one each, with no
+// flags. They print what the Python prints, in Go's notation, and always
+// the same: where the order in which processes finish could show, the
+// demo fixes it (and says how in its package doc, under demos/).
+//
+// process: two children, each printing a line; the parent joins both.
+// Both run at once; each child's output is collected and printed in the
+// order the children were started:
+//
+//	$ shmdemo process
+//	Running Process-1
+//	Running Process-2
+//	All processes finished!
+//
+// queue: five children put n*n on one [ipc.Queue]; the parent takes five
+// values off it. They arrive in no fixed order, so they are sorted:
+//
+//	$ shmdemo queue
+//	Squares: [0 1 4 9 16]
+//
+// valuearray: a child adds one to a shared [shm.Value] and to each element
+// of a shared [shm.Array]; the parent reads the results:
+//
+//	$ shmdemo valuearray
+//	Value: 1
+//	Array: [2 3 4]
+//
+// pool: [ipc.Map] of square over 0 to 9 on a pool of 4 worker processes;
+// executor: of cube over 0 to 5 on an executor of 3:
+//
+//	$ shmdemo pool
+//	[0 1 4 9 16 25 36 49 64 81]
+//	$ shmdemo executor
+//	[0 1 8 27 64 125]
+//
+// # The tutorial's exercises
+//
+// Exercise 1, squares: 4 processes square the numbers 1 to 10, each a block
+// of consecutive numbers, into a shared array; -procs and -n change the
+// sizes:
+//
+//	$ shmdemo squares
+//	process 1 squares 1 to 3
+//	process 2 squares 4 to 6
+//	process 3 squares 7 to 8
+//	process 4 squares 9 to 10
+//	Squares: [1 4 9 16 25 36 49 64 81 100]
+//
+// Exercise 2, queue-squares: the main process sends the numbers to worker
+// processes through a task queue, and they send the squares back through a
+// result queue; the results arrive in no fixed order and are sorted.
+// -workers and -n change the sizes (more numbers than a queue has slots
+// work too):
+//
+//	$ shmdemo queue-squares
+//	4 worker processes sent 10 results through the queue
+//	Squares: [1 4 9 16 25 36 49 64 81 100]
+//
+// Exercise 3, factorial: the factorials of 20000, 21000, ... 27000 (-n
+// sets the list), computed one after the other in this process, then on a
+// pool of a worker per CPU (-workers), with the time of each way as a
+// table and as a bar chart. The results of both ways are compared (by
+// their digits: count, first digits and SHA-256) and the run fails if they
+// differ. The times, and so the speed-up, change from run to run; the
+// pool's time includes starting its workers:
+//
+//	$ shmdemo factorial
+//	N      DIGITS  FIRST DIGITS
+//	20000  77338   18192063202303451348…
+//	21000  81649   95779099366697564791…
+//	22000  85982   24585505185288278014…
+//	23000  90334   35245206186786892637…
+//	24000  94705   39033047806796553928…
+//	25000  99094   54479185480622632585…
+//	26000  103501  18075726306992200264…
+//	27000  107924  30576942850166619881…
+//	The pool of 2 workers computed the same digits as the sequential run.
+//
+//	METHOD                 TIME  SPEED-UP
+//	sequential         445.3 ms     1.00×
+//	pool, 2 workers    327.0 ms     1.36×
+//
+//	sequential       ████████████████████████████████████████  445.3 ms
+//	pool, 2 workers  █████████████████████████████▍            327.0 ms
+//
+//	Speed-up 1.36× with a pool of 2 workers on 2 CPUs.
+//
+// With -json it prints the results and the times as one JSON object:
+//
+//	$ shmdemo factorial -n 300,400 -json
+//	{
+//	  "ns": [
+//	    300,
+//	    400
+//	  ],
+//	  "workers": 2,
+//	  "cpus": 2,
+//	  "results": [
+//	    {
+//	      "n": 300,
+//	      "digits": 615,
+//	      "leading": "30605751221644063603",
+//	      "sha256_digits": "553ac9e43cabedeab87263ca1c4ba9b60cb30485e9e6c54f7377d7fd0da101fb"
+//	    },
+//	    {
+//	      "n": 400,
+//	      "digits": 869,
+//	      "leading": "64034522846623895262",
+//	      "sha256_digits": "e0c9742ae28a3bbe13ec46de4a88ea0dbd48c62672b09a8ddc2c5d328aa0c731"
+//	    }
+//	  ],
+//	  "equal": true,
+//	  "sequential_seconds": 0.000325771,
+//	  "pool_seconds": 0.034417242,
+//	  "speedup": 0.009465342981288274
+//	}
+//
+// (On numbers that small, starting the pool costs a hundred times the
+// work: processes pay off only for work that takes much longer than
+// starting them.)
 //
 // # Segments
 //
@@ -118,10 +249,18 @@
 // # List and version
 //
 //	$ shmdemo list
-//	bank      tutorial exercise 4: one shm.Value shared by ipc child processes; why deposits need its lock
-//	segments  named segments outlive their creator: shm.List, stale segments, shm.Remove
-//	list      this list
-//	version   what was built: runtime/debug.ReadBuildInfo
+//	bank           tutorial exercise 4: one shm.Value shared by ipc child processes; why deposits need its lock
+//	process        tutorial Process example: ipc.Register, Start and Wait (Python's start and join)
+//	queue          tutorial Queue example: an ipc.Queue passed to children; arrival order is not fixed
+//	valuearray     tutorial Value and Array example: shm.Value and shm.Array are the same memory in the child
+//	pool           tutorial Pool example: ipc.NewPool, ipc.RegisterTask and ipc.Map (Python's pool.map)
+//	executor       tutorial ProcessPoolExecutor example: ipc.NewExecutor, ipc.Map and Shutdown
+//	squares        tutorial exercise 1: splitting work among processes that write results into a shm.Array
+//	queue-squares  tutorial exercise 2: task and result queues, Close as the sentinel, results read before join
+//	factorial      tutorial exercise 3: the speed-up of CPU-bound work on a process pool, and what processes cost
+//	segments       named segments outlive their creator: shm.List, stale segments, shm.Remove
+//	list           this list
+//	version        what was built: runtime/debug.ReadBuildInfo
 //	$ shmdemo version
 //	shmkit    devel
 //	go        go1.26.8

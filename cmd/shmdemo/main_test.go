@@ -307,3 +307,106 @@ func TestVersion_JSON(t *testing.T) {
 		t.Fatalf("exit status %d, got %+v", r.code, got)
 	}
 }
+
+// The tutorial's examples and exercises, each run as a user would: the
+// output of those that are deterministic is checked whole.
+func TestShmdemo_Tutorial(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stdout string // the whole of stdout
+	}{
+		{"process", []string{"process"}, "Running Process-1\nRunning Process-2\nAll processes finished!\n"},
+		{"queue", []string{"queue"}, "Squares: [0 1 4 9 16]\n"},
+		{"valuearray", []string{"valuearray"}, "Value: 1\nArray: [2 3 4]\n"},
+		{"pool", []string{"pool"}, "[0 1 4 9 16 25 36 49 64 81]\n"},
+		{"executor", []string{"executor"}, "[0 1 8 27 64 125]\n"},
+		{"squares", []string{"squares"}, "process 1 squares 1 to 3\nprocess 2 squares 4 to 6\n" +
+			"process 3 squares 7 to 8\nprocess 4 squares 9 to 10\nSquares: [1 4 9 16 25 36 49 64 81 100]\n"},
+		{"squares -procs 2 -n 3", []string{"squares", "-procs", "2", "-n", "3"},
+			"process 1 squares 1 to 2\nprocess 2 squares 3\nSquares: [1 4 9]\n"},
+		{"queue-squares", []string{"queue-squares"},
+			"4 worker processes sent 10 results through the queue\nSquares: [1 4 9 16 25 36 49 64 81 100]\n"},
+		{"queue-squares -workers 2 -n 4", []string{"queue-squares", "-workers", "2", "-n", "4"},
+			"2 worker processes sent 4 results through the queue\nSquares: [1 4 9 16]\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := shmdemo(t, tt.args...)
+			if r.code != 0 {
+				t.Fatalf("exit status %d, want 0\nstderr:\n%s", r.code, r.stderr)
+			}
+			if r.stdout != tt.stdout {
+				t.Fatalf("got stdout\n%s\nwant\n%s", r.stdout, tt.stdout)
+			}
+		})
+	}
+}
+
+// Factorial's times change from run to run: its output is checked for
+// its deterministic parts (the results, the shape of the table and chart).
+func TestShmdemo_Factorial(t *testing.T) {
+	r := shmdemo(t, "factorial", "-n", "300, 400,25", "-workers", "2")
+	if r.code != 0 {
+		t.Fatalf("exit status %d, want 0\nstderr:\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"25   26      15511210043330985984…\n",
+		"The pool of 2 workers computed the same digits as the sequential run.\n",
+		"METHOD", "SPEED-UP", "sequential ", "pool, 2 workers ", "1.00×", "█",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout does not contain %q:\n%s", want, r.stdout)
+		}
+	}
+
+	r = shmdemo(t, "factorial", "-n", "20,25", "-workers", "1", "-json")
+	var got factorialJSON
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, r.stdout)
+	}
+	if r.code != 0 || !got.Equal || got.Workers != 1 || len(got.Results) != 2 ||
+		got.Results[1].N != 25 || got.Results[1].Digits != 26 || got.PoolSeconds <= 0 {
+		t.Fatalf("exit status %d, got %+v", r.code, got)
+	}
+}
+
+// Every tutorial subcommand has -h, and refuses bad flags and arguments.
+func TestShmdemo_Tutorial_Usage(t *testing.T) {
+	type usageCase struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}
+	var tests []usageCase
+	for _, c := range []string{"process", "queue", "valuearray", "pool", "executor", "squares", "queue-squares", "factorial"} {
+		tests = append(tests,
+			usageCase{c + " -h", []string{c, "-h"}, 0, "shmdemo " + c},
+			usageCase{c + " -bogus", []string{c, "-bogus"}, 2, "-bogus"},
+			usageCase{c + " garbage", []string{c, "x"}, 2, `unexpected argument "x"`},
+		)
+	}
+	tests = append(tests,
+		usageCase{"squares -procs 0", []string{"squares", "-procs", "0"}, 2, "procs 0"},
+		usageCase{"squares -n 0", []string{"squares", "-n", "0"}, 2, "n 0"},
+		usageCase{"queue-squares -workers 0", []string{"queue-squares", "-workers", "0"}, 2, "workers 0"},
+		usageCase{"factorial -n x", []string{"factorial", "-n", "10,x"}, 2, `"x" is not a number`},
+		usageCase{"factorial -n too large", []string{"factorial", "-n", "1000000"}, 2, "n 1000000"},
+		usageCase{"factorial -workers 0", []string{"factorial", "-workers", "0"}, 2, "workers 0"},
+	)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := shmdemo(t, tt.args...)
+			if r.code != tt.code {
+				t.Fatalf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("stderr does not mention %q:\n%s", tt.stderr, r.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout not empty:\n%s", r.stdout)
+			}
+		})
+	}
+}

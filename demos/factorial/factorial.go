@@ -1,0 +1,160 @@
+package factorial
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"runtime"
+	"time"
+
+	"github.com/shmkit/shmkit/ipc"
+)
+
+// ErrMismatch is returned by [Compute] when a result of the pool differs
+// from the sequential one.
+var ErrMismatch = errors.New("factorial: the pool's result differs from the sequential one")
+
+// Limits of a Config.
+const (
+	MaxN       = 100000 // the largest number whose factorial is computed
+	MaxNumbers = 64     // the most numbers in one run
+	MaxWorkers = 64
+)
+
+// Config says whose factorials to compute, and with how many workers.
+type Config struct {
+	Ns      []int // compute the factorial of each
+	Workers int   // worker processes of the pool
+}
+
+// DefaultConfig is the factorials of 20000, 21000, ... 27000, with a worker
+// per CPU.
+func DefaultConfig() Config {
+	return Config{Ns: []int{20000, 21000, 22000, 23000, 24000, 25000, 26000, 27000}, Workers: runtime.NumCPU()}
+}
+
+// Validate checks a Config, naming the first field that is wrong.
+func (c Config) Validate() error {
+	switch {
+	case len(c.Ns) == 0 || len(c.Ns) > MaxNumbers:
+		return fmt.Errorf("factorial: %d numbers: want 1 to %d", len(c.Ns), MaxNumbers)
+	case c.Workers < 1 || c.Workers > MaxWorkers:
+		return fmt.Errorf("factorial: workers %d: want 1 to %d", c.Workers, MaxWorkers)
+	}
+	for _, n := range c.Ns {
+		if n < 0 || n > MaxN {
+			return fmt.Errorf("factorial: n %d: want 0 to %d", n, MaxN)
+		}
+	}
+	return nil
+}
+
+// Factorial returns n!, computed as the tutorial's Python would: one
+// multiplication after another. It returns ctx.Err() if ctx ends first.
+func Factorial(ctx context.Context, n int) (*big.Int, error) {
+	r := big.NewInt(1)
+	var m big.Int
+	for i := 2; i <= n; i++ {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		r.Mul(r, m.SetInt64(int64(i)))
+	}
+	return r, nil
+}
+
+// Digest stands for a factorial: enough to compare two of them, and to
+// show one, in a few bytes.
+type Digest struct {
+	N       int    `json:"n"`
+	Digits  int    `json:"digits"`        // decimal digits of N!
+	Leading string `json:"leading"`       // its first digits, up to LeadingDigits
+	SHA256  string `json:"sha256_digits"` // SHA-256 of all its decimal digits, in hex
+}
+
+// LeadingDigits is how many first digits a Digest keeps.
+const LeadingDigits = 20
+
+// DigestOf returns the digest of f, the factorial of n.
+func DigestOf(n int, f *big.Int) Digest {
+	s := f.String()
+	sum := sha256.Sum256([]byte(s))
+	return Digest{N: n, Digits: len(s), Leading: s[:min(len(s), LeadingDigits)], SHA256: hex.EncodeToString(sum[:])}
+}
+
+// digest computes the factorial of n and returns its digest: the work of
+// one task, the same in this process and in a worker.
+func digest(ctx context.Context, n int) (Digest, error) {
+	f, err := Factorial(ctx, n)
+	if err != nil {
+		return Digest{}, err
+	}
+	return DigestOf(n, f), nil
+}
+
+// task runs in the pool's workers.
+var task = ipc.RegisterTask("demos.factorial.digest", digest)
+
+// Report is what [Compute] measured.
+type Report struct {
+	Workers    int           // the pool's worker processes
+	CPUs       int           // the CPUs this process could use
+	Results    []Digest      // in the order of Config.Ns; the same both ways
+	Sequential time.Duration // one factorial after another, in this process
+	Pool       time.Duration // on the pool, starting it included
+}
+
+// Speedup returns how many times faster the pool was: the sequential time
+// over the pool's, or 0 if the pool's time is 0.
+func (r Report) Speedup() float64 {
+	if r.Pool <= 0 {
+		return 0
+	}
+	return float64(r.Sequential) / float64(r.Pool)
+}
+
+// Compute computes the factorials of cfg.Ns sequentially, then on a pool
+// of cfg.Workers processes (one number a task), compares the results, and
+// reports them with both times.
+func Compute(ctx context.Context, cfg Config) (Report, error) {
+	if err := cfg.Validate(); err != nil {
+		return Report{}, err
+	}
+	rep := Report{Workers: cfg.Workers, CPUs: runtime.NumCPU(), Results: make([]Digest, len(cfg.Ns))}
+	t0 := time.Now()
+	for i, n := range cfg.Ns {
+		d, err := digest(ctx, n)
+		if err != nil {
+			return Report{}, err
+		}
+		rep.Results[i] = d
+	}
+	rep.Sequential = time.Since(t0)
+
+	t0 = time.Now()
+	pool, err := ipc.NewPool(cfg.Workers)
+	if err != nil {
+		return Report{}, err
+	}
+	parallel, err := ipc.Map(ctx, pool, task, cfg.Ns, ipc.ChunkSize(1))
+	rep.Pool = time.Since(t0)
+	if err != nil {
+		pool.Terminate()
+		return Report{}, err
+	}
+	pool.Close()
+	if err := pool.Join(ctx); err != nil {
+		pool.Terminate()
+		return Report{}, err
+	}
+	for i, d := range parallel {
+		if d != rep.Results[i] {
+			return Report{}, fmt.Errorf("%w: %d! sequentially: %d digits, SHA-256 %s; from the pool: %d digits, SHA-256 %s",
+				ErrMismatch, cfg.Ns[i], rep.Results[i].Digits, rep.Results[i].SHA256, d.Digits, d.SHA256)
+		}
+	}
+	return rep, nil
+}
