@@ -358,3 +358,23 @@ func TestExecutor_WorkerDies_OnlyItsFutureFails(t *testing.T) {
 		t.Fatalf("executor after a death: %d, %v", v, err)
 	}
 }
+
+// Point is fixed-size (travels raw); a string does not (travels by gob).
+type Point struct{ X, Y int32 }
+
+var (
+	length = ipc.RegisterTask("test.length", func(ctx context.Context, s string) (int, error) { return len(s), nil })
+	flip   = ipc.RegisterTask("test.flip", func(ctx context.Context, p Point) (Point, error) { return Point{p.Y, p.X}, nil })
+)
+
+func TestMap_RawAndGobEncodings(t *testing.T) {
+	p := newPool(t, 2)
+	lens, err := ipc.Map(testCtx(t), p, length, []string{"", "a", "héllo", strings.Repeat("x", 1000)}, ipc.ChunkSize(3))
+	if err != nil || !slices.Equal(lens, []int{0, 1, 6, 1000}) {
+		t.Fatalf("gob arguments: got %v, %v", lens, err)
+	}
+	pts, err := ipc.Map(testCtx(t), p, flip, []Point{{1, 2}, {-3, 4}, {5, -6}})
+	if err != nil || !slices.Equal(pts, []Point{{2, 1}, {4, -3}, {-6, 5}}) {
+		t.Fatalf("raw struct arguments and results: got %v, %v", pts, err)
+	}
+}

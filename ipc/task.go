@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+
+	"github.com/shmkit/shmkit/internal/ring"
 )
 
 // TaskFunc is a function registered by [RegisterTask], for pool workers to
@@ -97,23 +99,79 @@ func encodeGob(v any) ([]byte, error) {
 
 func decodeGob(b []byte, v any) error { return gob.NewDecoder(bytes.NewReader(b)).Decode(v) }
 
+// Chunks of arguments and parts of results start with how they are
+// encoded: the raw bytes of a slice of a fixed-size type (the queue's own
+// rule: numbers, and arrays and structs of numbers, whose bytes are their
+// value in every copy of this binary), or gob for anything else.
+const (
+	encodedGob = 0
+	encodedRaw = 1
+)
+
 // encodeChunk encodes arguments for a worker.
 func encodeChunk[A any](args []A) ([]byte, error) {
+	if enc, _ := encodingOf[A](); enc == encRaw {
+		return append([]byte{encodedRaw}, ring.BytesOfSlice(args)...), nil
+	}
 	b, err := encodeGob(envelope[[]A]{args})
 	if err != nil {
 		return nil, fmt.Errorf("%w: encoding %s: %w", ErrArgs, typeName[A](), err)
 	}
-	return b, nil
+	return append([]byte{encodedGob}, b...), nil
+}
+
+// decodeChunk decodes what encodeChunk encoded.
+func decodeChunk[A any](b []byte) ([]A, error) {
+	if len(b) > 0 && b[0] == encodedRaw {
+		return decodeRaw[A](b[1:])
+	}
+	var env envelope[[]A]
+	if len(b) == 0 || b[0] != encodedGob {
+		return nil, fmt.Errorf("%w: chunk of %s of %d bytes without its encoding", ErrArgs, typeName[A](), len(b))
+	}
+	if err := decodeGob(b[1:], &env); err != nil {
+		return nil, fmt.Errorf("%w: decoding %s: %w", ErrArgs, typeName[A](), err)
+	}
+	return env.V, nil
+}
+
+// decodeRaw copies the raw bytes of a slice of fixed-size T into a new
+// slice, checking that they make whole values.
+func decodeRaw[T any](b []byte) ([]T, error) {
+	enc, size := encodingOf[T]()
+	if enc != encRaw || (size == 0 && len(b) != 0) || (size != 0 && len(b)%size != 0) {
+		return nil, fmt.Errorf("%w: %d raw bytes are no whole number of %s", ErrArgs, len(b), typeName[T]())
+	}
+	n := 0
+	if size != 0 {
+		n = len(b) / size
+	}
+	out := make([]T, n)
+	copy(ring.BytesOfSlice(out), b)
+	return out, nil
+}
+
+// encodePart encodes part of a chunk's results: raw when R is fixed-size
+// and nothing failed, gob otherwise.
+func encodePart[R any](p part[R]) ([]byte, error) {
+	if enc, _ := encodingOf[R](); enc == encRaw && len(p.Failures) == 0 {
+		return append([]byte{encodedRaw}, ring.BytesOfSlice(p.Results)...), nil
+	}
+	b, err := encodeGob(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encoding results of %s: %w", ErrArgs, typeName[R](), err)
+	}
+	return append([]byte{encodedGob}, b...), nil
 }
 
 // runChunk implements taskRunner.
 func (f *TaskFunc[A, R]) runChunk(ctx context.Context, chunk []byte, max int) ([]encodedPart, error) {
-	var env envelope[[]A]
-	if err := decodeGob(chunk, &env); err != nil {
-		return nil, fmt.Errorf("%w: decoding %s: %w", ErrArgs, typeName[A](), err)
+	args, err := decodeChunk[A](chunk)
+	if err != nil {
+		return nil, err
 	}
-	p := part[R]{Results: make([]R, len(env.V))}
-	for i, a := range env.V {
+	p := part[R]{Results: make([]R, len(args))}
+	for i, a := range args {
 		r, fail := f.call(ctx, a)
 		if fail != nil {
 			fail.Index = i
@@ -143,9 +201,9 @@ func (f *TaskFunc[A, R]) call(ctx context.Context, a A) (r R, fail *itemFailure)
 // splitPart encodes p, halving it until every piece fits max bytes. A
 // single result that does not fit becomes that item's failure.
 func splitPart[R any](p part[R], max int) ([]encodedPart, error) {
-	b, err := encodeGob(p)
+	b, err := encodePart(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: encoding results of %s: %w", ErrArgs, typeName[R](), err)
+		return nil, err
 	}
 	if len(b) <= max {
 		return []encodedPart{{first: p.first, count: len(p.Results), b: b}}, nil
@@ -181,8 +239,19 @@ func splitPart[R any](p part[R], max int) ([]encodedPart, error) {
 // indexes within the chunk.
 func decodePart[R any](b []byte, first, count int, out []R) ([]itemFailure, error) {
 	var p part[R]
-	if err := decodeGob(b, &p); err != nil {
-		return nil, fmt.Errorf("%w: decoding results of %s: %w", ErrArgs, typeName[R](), err)
+	switch {
+	case len(b) > 0 && b[0] == encodedRaw:
+		res, err := decodeRaw[R](b[1:])
+		if err != nil {
+			return nil, err
+		}
+		p.Results = res
+	case len(b) > 0 && b[0] == encodedGob:
+		if err := decodeGob(b[1:], &p); err != nil {
+			return nil, fmt.Errorf("%w: decoding results of %s: %w", ErrArgs, typeName[R](), err)
+		}
+	default:
+		return nil, fmt.Errorf("%w: results of %s of %d bytes without their encoding", ErrArgs, typeName[R](), len(b))
 	}
 	if len(p.Results) != count || first < 0 || first+count > len(out) {
 		return nil, fmt.Errorf("%w: part of %d results for items [%d, %d) of %d", ErrFrame, len(p.Results), first, first+count, len(out))
