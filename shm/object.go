@@ -54,7 +54,7 @@ func Named(name string) Option {
 	return func(o *allocOptions) { o.name, o.named = name, true }
 }
 
-// allocate reserves a zeroed block for an object in the segment the options
+// allocate reserves a zero block for an object in the segment the options
 // name, or in the default arena.
 func allocate(kind, elem uint16, n uint64, opts []Option) (object, error) {
 	var o allocOptions
