@@ -3,13 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/schollz/progressbar/v3"
+
 	"github.com/shmkit/shmkit/demos/bank"
+	"github.com/shmkit/shmkit/shm"
 )
 
 const bankExamples = `	shmdemo bank                          # 4 processes, 100000 deposits each, locked
@@ -17,6 +21,7 @@ const bankExamples = `	shmdemo bank                          # 4 processes, 1000
 	shmdemo bank -mode atomic             # one atomic add per deposit, no lock
 	shmdemo bank -crash 2                 # kill 2 depositors mid-run; nothing is lost
 	shmdemo bank -procs 4 -deposits 1000000 -json
+	shmdemo bank -name demo -deposits 5000000   # then, in another terminal: shmdemo watch demo
 `
 
 // runBank runs the bank deposit simulation (tutorial exercise 4). Exit
@@ -24,7 +29,7 @@ const bankExamples = `	shmdemo bank                          # 4 processes, 1000
 // bad flags.
 func runBank(args []string, stdout, stderr io.Writer) int {
 	def := bank.DefaultConfig()
-	fs := newFlagSet("bank", "bank [-procs N] [-deposits M] [-amount A] [-initial B] [-mode locked|atomic|unsafe] [-crash K] [-seed S] [-json]", bankExamples, stderr)
+	fs := newFlagSet("bank", "bank [-procs N] [-deposits M] [-amount A] [-initial B] [-mode locked|atomic|unsafe] [-crash K] [-seed S] [-name NAME] [-json]", bankExamples, stderr)
 	procs := fs.Int("procs", def.Procs, "depositing `processes`")
 	deposits := fs.Int("deposits", def.Deposits, "deposits per process")
 	amount := fs.Int64("amount", def.Amount, "amount of each deposit")
@@ -32,12 +37,13 @@ func runBank(args []string, stdout, stderr io.Writer) int {
 	mode := fs.String("mode", string(def.Mode), "locked (under the lock), atomic (atomic add) or unsafe (no lock: loses deposits)")
 	crash := fs.Int("crash", 0, "kill this many depositing processes with SIGKILL at random moments (mode locked)")
 	seed := fs.Uint64("seed", 0, "seed for the moments of -crash kills (0: random)")
-	asJSON := fs.Bool("json", false, "print one JSON object, for scripts")
+	name := fs.String("name", "", "put the account in the named segment `NAME`, for \"shmdemo watch NAME\"; removed at the end")
+	asJSON := fs.Bool("json", false, "print one JSON object, for scripts (and no progress bar)")
 	if status, ok := parseFlags(fs, args, stderr); !ok {
 		return status
 	}
 	cfg := bank.Config{Procs: *procs, Deposits: *deposits, Amount: *amount, Initial: *initial,
-		Mode: bank.Mode(*mode), Crash: *crash, Seed: *seed}
+		Mode: bank.Mode(*mode), Crash: *crash, Seed: *seed, Name: *name}
 	if err := cfg.Validate(); err != nil {
 		return usageError(fs, stderr, "%v", err)
 	}
@@ -45,8 +51,22 @@ func runBank(args []string, stdout, stderr io.Writer) int {
 	// process), and nothing is left behind.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var bar *progressbar.ProgressBar
+	if !*asJSON && isTerminal(stderr) {
+		bar = newProgressBar(stderr, int64(cfg.Procs)*int64(cfg.Deposits))
+		cfg.Progress = func(done, _ int64) { bar.Set64(done) }
+	}
 	res, err := bank.Run(ctx, cfg)
-	if err != nil {
+	if bar != nil {
+		bar.Finish() // with OptionClearOnFinish: the bar leaves no trace
+	}
+	switch {
+	case errors.Is(err, shm.ErrName):
+		return usageError(fs, stderr, "-name: %v", err)
+	case errors.Is(err, shm.ErrExists):
+		fmt.Fprintf(stderr, "shmdemo bank: %v\n(is another run using it? If its creator is gone, \"shmdemo segments -rm %s\" removes it.)\n", err, *name)
+		return 1
+	case err != nil:
 		fmt.Fprintf(stderr, "shmdemo bank: %v\n", err)
 		return 1
 	}
@@ -64,6 +84,20 @@ func runBank(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// newProgressBar returns a bar of total deposits drawn on w, a terminal.
+// It is fed from the shared deposit counter, about ten times a second.
+func newProgressBar(w io.Writer, total int64) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("deposits"),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetRenderBlankState(true), // drawn at once, while the depositors start
+		progressbar.OptionClearOnFinish(),
+	)
 }
 
 func printBank(w io.Writer, r bank.Result) {

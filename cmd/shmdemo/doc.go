@@ -10,6 +10,7 @@
 // The subcommands are:
 //
 //	bank           deposit into one shared balance from several processes
+//	watch          follow a bank simulation run with -name, from another terminal
 //	process        two child processes print a line each; the parent waits for both
 //	queue          five processes put their squares on one shared queue
 //	valuearray     a child adds one to a shared Value and to each element of a shared Array
@@ -58,8 +59,69 @@
 //	Run with -mode locked (the default) to see the lock prevent it.
 //
 // "shmdemo bank -h" lists the other flags: -mode atomic, -crash (kill
-// depositors mid-run), -json and the sizes. Times and lost deposits differ
-// from run to run.
+// depositors mid-run), -name (see Watch), -json and the sizes. Times and
+// lost deposits differ from run to run.
+//
+// When standard error is a terminal, a progress bar is drawn there while
+// the depositors work (github.com/schollz/progressbar), fed about ten
+// times a second from the deposit counter in shared memory, and erased at
+// the end. Nothing is drawn when standard error is a pipe or a file, nor
+// with -json.
+//
+// # Watch
+//
+// With -name NAME, bank puts the account in a new named segment ([shm.Create])
+// instead of an anonymous one, and its objects have names: balance, ledger,
+// config, clock, procs (the depositors' pids), status. Any process of the
+// same user can attach to it by name, as watch does from a second
+// terminal:
+//
+//	$ shmdemo bank -name demo -procs 3 -deposits 8000000     # first terminal
+//	$ shmdemo watch demo                                     # second terminal
+//	bank "demo": 3 processes × 8000000 deposits of 10, mode locked
+//	  status      running, 0.52 s
+//	  balance     127778490 (240000000 when every deposit is in)
+//	  deposits    12777849 of 24000000 (53.2 %), 26.35 M deposits/s
+//	  lock        held by depositor 25575; depositing or waiting: 25577 25578
+//
+// On a terminal the block is redrawn in place every -interval (200ms by
+// default) until the run ends, and the last one shows the final figures:
+//
+//	bank "demo": 3 processes × 8000000 deposits of 10, mode locked
+//	  status      done, 0.93 s
+//	  balance     240000000 (240000000 when every deposit is in)
+//	  deposits    24000000 of 24000000 (100.0 %), 25.89 M deposits/s on average
+//	  lock        free; no depositor running
+//
+// Elsewhere (a pipe, a file) each refresh is one line, and with -json one
+// JSON object:
+//
+//	$ shmdemo watch demo -interval 300ms | cat
+//	running: balance 18005300, deposits 1800530 of 30000000, 24.92 M deposits/s; lock held by depositor 19939; depositing or waiting: 19940 19941
+//	running: balance 82951450, deposits 8295145 of 30000000, 25.36 M deposits/s; lock held by depositor 19940; depositing or waiting: 19939 19941
+//	done: balance 300000000, deposits 30000000 of 30000000, 25.63 M deposits/s on average; lock free; no depositor running
+//
+// watch reads the segment without taking the account's lock. The lock
+// records its holder's pid but keeps no list of the processes waiting for
+// it, so watch names the holder and the depositors still running, and
+// does not guess which of those wait. The deposits per second are counted
+// between two refreshes, and over the whole run at the end.
+//
+// bank removes its segment when it ends, also when it fails or is
+// interrupted; watch has it mapped and still reads the final state. watch
+// exits with status 0 when the run is done, and 1 when the run failed, or
+// its segment was removed or its creator died before the end. A name with
+// no segment, or a file that is not a shmkit segment, is an error (status
+// 1):
+//
+//	$ shmdemo watch nosuch
+//	shmdemo watch: no segment named "nosuch" in /dev/shm
+//	(start one with "shmdemo bank -name nosuch"; "shmdemo segments" lists the segments there are)
+//	$ shmdemo watch junk
+//	shmdemo watch: segment "junk": shm: not a shmkit segment (bad magic)
+//
+// A name already taken is refused by bank (shm.ErrExists), so two runs
+// never share an account by accident.
 //
 // # The tutorial's examples
 //
@@ -250,6 +312,7 @@
 //
 //	$ shmdemo list
 //	bank           tutorial exercise 4: one shm.Value shared by ipc child processes; why deposits need its lock
+//	watch          a named segment shared by unrelated processes: shm.Open by name, reading live shared state
 //	process        tutorial Process example: ipc.Register, Start and Wait (Python's start and join)
 //	queue          tutorial Queue example: an ipc.Queue passed to children; arrival order is not fixed
 //	valuearray     tutorial Value and Array example: shm.Value and shm.Array are the same memory in the child

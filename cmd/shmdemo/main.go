@@ -33,6 +33,12 @@ func init() {
 			run:     runBank,
 		},
 		{
+			name:    "watch",
+			summary: "follow a bank simulation run with -name, from another terminal",
+			teaches: "a named segment shared by unrelated processes: shm.Open by name, reading live shared state",
+			run:     runWatch,
+		},
+		{
 			name:    "process",
 			summary: "two child processes print a line each; the parent waits for both",
 			teaches: "tutorial Process example: ipc.Register, Start and Wait (Python's start and join)",
@@ -179,8 +185,10 @@ Subcommands:
 	fmt.Fprint(w, `
 Start with:
 
-	shmdemo bank       # 4 processes, 100000 deposits each, under the lock
-	shmdemo bank -h    # its flags
+	shmdemo bank                                 # 4 processes, 100000 deposits each, under the lock
+	shmdemo bank -h                              # its flags
+	shmdemo bank -name demo -deposits 5000000    # the account in a named segment, and then
+	shmdemo watch demo                           # in a second terminal: follow it live
 
 "shmdemo <subcommand> -h" describes a subcommand and its flags;
 "shmdemo list" says what each one teaches.

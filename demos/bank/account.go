@@ -48,18 +48,41 @@ const (
 // NewBankAccount opens an account with the given initial balance, in the
 // default arena or in the segment given with shm.In.
 func NewBankAccount(initial int64, opts ...shm.Option) (*BankAccount, error) {
+	return newAccount(initial, opts, opts)
+}
+
+// newAccount is NewBankAccount with options for each of the two objects,
+// so that each can have its own name.
+func newAccount(initial int64, balanceOpts, ledgerOpts []shm.Option) (*BankAccount, error) {
 	if initial < 0 {
 		return nil, fmt.Errorf("bank: negative initial balance %d", initial)
 	}
-	b, err := shm.NewValue(initial, opts...)
+	b, err := shm.NewValue(initial, balanceOpts...)
 	if err != nil {
 		return nil, err
 	}
 	// The recorded count (-1) never equals the count (0), so no undo applies
 	// before the first deposit writes a record.
-	l, err := shm.NewArray([]int64{0, initial, -1}, opts...)
+	l, err := shm.NewArray([]int64{0, initial, -1}, ledgerOpts...)
 	if err != nil {
 		return nil, err
+	}
+	return &BankAccount{balance: b, ledger: l}, nil
+}
+
+// lookupAccount finds the account that newAccount made in seg with the
+// object names balance and ledger.
+func lookupAccount(seg *shm.Segment, balance, ledger string) (*BankAccount, error) {
+	b, err := shm.LookupValue[int64](seg, balance)
+	if err != nil {
+		return nil, err
+	}
+	l, err := shm.LookupArray[int64](seg, ledger)
+	if err != nil {
+		return nil, err
+	}
+	if l.Len() != ledgerLen {
+		return nil, fmt.Errorf("%w: %s has %d elements, want %d", shm.ErrType, ledger, l.Len(), ledgerLen)
 	}
 	return &BankAccount{balance: b, ledger: l}, nil
 }

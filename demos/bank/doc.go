@@ -16,6 +16,13 @@
 // balance still equals the initial balance plus the amount times the
 // deposits that completed.
 //
+// With Config.Name, the account lives in a named segment whose objects
+// have names, so that an unrelated process can follow the run: [Attach]
+// opens it by name and [Watcher.Snapshot] reads the balance, the completed
+// deposits, the pid holding the lock, the depositors' pids and the
+// status, without taking the lock (`shmdemo watch NAME`). Run removes the
+// segment when it returns.
+//
 // `shmdemo bank` runs the simulation from the command line; `make demo`
 // runs it on its defaults (4 processes, 100000 deposits each, amount 10,
 // locked).

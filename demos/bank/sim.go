@@ -46,8 +46,15 @@ type Config struct {
 	// Seed makes the moments of the kills repeatable; 0 picks a random one.
 	Seed uint64
 	// Progress, if not nil, is called about ten times a second with the
-	// completed and the total deposits, read from the shared counter.
+	// completed and the total deposits, read from the shared counter, and
+	// once more at the end.
 	Progress func(done, total int64)
+	// Name, if not "", puts the account in a new named segment of that
+	// name (shm.Create) instead of an anonymous one, so that other
+	// processes can follow the run with [Attach]. Run fails with
+	// shm.ErrExists if the name is taken, and removes the segment when it
+	// returns, also when it fails or ctx ends.
+	Name string
 }
 
 // DefaultConfig is the simulation that `make demo` runs.
@@ -141,31 +148,27 @@ func deposit(ctx context.Context, j job) error {
 // Run runs the simulation: cfg.Procs processes make cfg.Deposits deposits
 // each into one shared account. It returns what the account holds against
 // what it should hold.
-func Run(ctx context.Context, cfg Config) (Result, error) {
+func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	if err := cfg.Validate(); err != nil {
 		return Result{}, err
 	}
-	seg, err := shm.NewSegment(64 << 10)
+	sh, err := newShared(cfg)
 	if err != nil {
 		return Result{}, err
 	}
-	defer seg.Close()
-	acct, err := NewBankAccount(cfg.Initial, shm.In(seg))
-	if err != nil {
-		return Result{}, err
-	}
-	ready, err := shm.NewValue[int64](0, shm.In(seg))
-	if err != nil {
-		return Result{}, err
-	}
-	start, err := shm.NewValue[int64](0, shm.In(seg))
-	if err != nil {
-		return Result{}, err
-	}
+	defer func() { // runs last: after every depositor was reaped
+		if err != nil {
+			sh.setStatus(Failed)
+		} else {
+			sh.setStatus(Done)
+		}
+		err = errors.Join(err, sh.close())
+	}()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	j := job{Account: acct, Ready: ready, Go: start, Deposits: cfg.Deposits, Amount: cfg.Amount, Mode: cfg.Mode}
+	acct := sh.acct
+	j := job{Account: acct, Ready: sh.ready, Go: sh.start, Deposits: cfg.Deposits, Amount: cfg.Amount, Mode: cfg.Mode}
 	procs := make([]*ipc.Process, 0, cfg.Procs)
 	defer func() { // on any early return: no child outlives Run
 		for _, p := range procs {
@@ -173,35 +176,39 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			p.Wait(context.Background())
 		}
 	}()
-	for range cfg.Procs {
+	for i := range cfg.Procs {
 		p, err := depositor.Start(j)
 		if err != nil {
 			return Result{}, err
 		}
 		procs = append(procs, p)
+		sh.procs.Store(i, int64(p.Pid()))
 	}
-	if err := awaitReady(ctx, ready, int64(cfg.Procs), procs); err != nil {
+	if err := awaitReady(ctx, sh.ready, int64(cfg.Procs), procs); err != nil {
 		return Result{}, err
 	}
 
 	t0 := time.Now()
-	start.Store(1)
+	sh.clock.Store(clockStarted, t0.UnixNano())
+	sh.setStatus(Running)
+	sh.start.Store(1)
 	total := int64(cfg.Procs) * int64(cfg.Deposits)
 	var watchers sync.WaitGroup
 	killed, holding := make(chan int, 1), make(chan int, 1)
 	watchers.Add(1)
 	go func() {
 		defer watchers.Done()
-		k, h := watch(ctx, cfg, acct, procs, total)
+		k, h := oversee(ctx, cfg, sh, procs, total)
 		killed <- k
 		holding <- h
 	}()
 	waitErr := waitAll(ctx, procs)
 	elapsed := time.Since(t0)
+	sh.clock.Store(clockEnded, t0.Add(elapsed).UnixNano())
 	cancel()
 	watchers.Wait()
 	procs = nil // all reaped
-	res := Result{Mode: cfg.Mode, Procs: cfg.Procs, DepositsPerProc: cfg.Deposits, Amount: cfg.Amount,
+	res = Result{Mode: cfg.Mode, Procs: cfg.Procs, DepositsPerProc: cfg.Deposits, Amount: cfg.Amount,
 		Initial: cfg.Initial, Killed: <-killed, KilledHoldingLock: <-holding, Seconds: elapsed.Seconds()}
 	if waitErr != nil {
 		return res, waitErr
@@ -258,10 +265,12 @@ func waitAll(ctx context.Context, procs []*ipc.Process) error {
 	return errors.Join(errs...)
 }
 
-// watch reports progress and, with cfg.Crash, kills depositors when the
+// oversee reports progress, clears the pid of each depositor that ended
+// from the shared list and, with cfg.Crash, kills depositors when the
 // shared counter passes random points between 5% and 95% of the run. It
-// returns how many it killed and how many of those held the lock then.
-func watch(ctx context.Context, cfg Config, acct *BankAccount, procs []*ipc.Process, total int64) (killed, holding int) {
+// returns, when ctx ends, how many it killed and how many of those held
+// the lock then.
+func oversee(ctx context.Context, cfg Config, sh *shared, procs []*ipc.Process, total int64) (killed, holding int) {
 	seed := cfg.Seed
 	if seed == 0 {
 		seed = rand.Uint64()
@@ -275,6 +284,7 @@ func watch(ctx context.Context, cfg Config, acct *BankAccount, procs []*ipc.Proc
 	for _, pi := range rng.Perm(cfg.Procs)[:cfg.Crash] {
 		plan = append(plan, kill{at: total/20 + rng.Int64N(total*9/10+1), p: procs[pi]})
 	}
+	acct := sh.acct
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	poll := time.NewTicker(200 * time.Microsecond)
@@ -295,17 +305,30 @@ func watch(ctx context.Context, cfg Config, acct *BankAccount, procs []*ipc.Proc
 			plan = append(plan[:i], plan[i+1:]...)
 			i--
 		}
-		if len(plan) == 0 && cfg.Progress == nil {
-			return killed, holding
+		pollC := poll.C
+		if len(plan) == 0 {
+			pollC = nil // nothing to kill: wake on the tick only
 		}
 		select {
 		case <-ctx.Done():
 			return killed, holding
 		case <-tick.C:
+			forgetEnded(sh, procs)
 			if cfg.Progress != nil {
-				cfg.Progress(done, total)
+				cfg.Progress(acct.Deposits(), total)
 			}
-		case <-poll.C:
+		case <-pollC:
+		}
+	}
+}
+
+// forgetEnded clears the shared pid of every depositor that has ended.
+func forgetEnded(sh *shared, procs []*ipc.Process) {
+	for i, p := range procs {
+		select {
+		case <-p.Done():
+			sh.procs.Store(i, 0)
+		default:
 		}
 	}
 }
