@@ -37,9 +37,13 @@ func pathOf(name string) (string, error) {
 
 // Create creates a named segment of at least size bytes, for processes that
 // are not parent and child: any process of the same user can [Open] it by
-// name. The file is created 0600 with exclusive create, so an existing file
-// or symbolic link of that name is refused with [ErrExists]. It stays until
-// [Remove], even after every process closed it.
+// name. It stays until [Remove], even after every process closed it.
+//
+// The segment is built under a private temporary name (0600, exclusive
+// create) and then linked into place, so the name appears only with a
+// complete header: an Open at the same moment finds the segment whole or
+// not at all. Linking fails if the name exists, whatever it is (a
+// symbolic link is not followed), with [ErrExists].
 func Create(name string, size int) (*Segment, error) {
 	path, err := pathOf(name)
 	if err != nil {
@@ -49,22 +53,29 @@ func Create(name string, size int) (*Segment, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
-	if errors.Is(err, fs.ErrExist) {
+	if _, err := os.Lstat(path); err == nil {
 		return nil, fmt.Errorf("%w: segment %q (%s)", ErrExists, name, path)
 	}
+	f, err := os.CreateTemp(Dir(), filePrefix+name+".tmp-*") // O_EXCL, 0600; not a valid name for List
 	if err != nil {
 		return nil, fmt.Errorf("shm: create segment %q: %w", name, err)
 	}
+	tmp := f.Name()
+	defer os.Remove(tmp)                   // the name linked below stays
 	if err := f.Chmod(0o600); err != nil { // whatever the umask did
 		f.Close()
-		os.Remove(path)
 		return nil, fmt.Errorf("shm: create segment %q: %w", name, err)
 	}
 	s, err := newSegment(f, sz, name)
 	if err != nil {
-		os.Remove(path)
 		return nil, err
+	}
+	if err := os.Link(tmp, path); err != nil {
+		s.Close()
+		if errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("%w: segment %q (%s)", ErrExists, name, path)
+		}
+		return nil, fmt.Errorf("shm: create segment %q: %w", name, err)
 	}
 	return s, nil
 }

@@ -485,3 +485,47 @@ func TestOpen_Tmpfs(t *testing.T) {
 		})
 	}
 }
+
+// An Open racing a Create finds the segment whole or not at all: never a
+// file without its header.
+func TestCreate_OpenRacing_NeverSeesHalfMadeSegment(t *testing.T) {
+	t.Setenv("SHMKIT_DIR", t.TempDir())
+	stop := make(chan struct{})
+	bad := make(chan error, 1)
+	go func() {
+		defer close(bad)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			s, err := shm.Open("racy")
+			switch {
+			case err == nil:
+				s.Close()
+			case !errors.Is(err, shm.ErrNotExist):
+				bad <- err
+				return
+			}
+		}
+	}()
+	for range 200 {
+		s, err := shm.Create("racy", 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if err := shm.Remove("racy"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	if err := <-bad; err != nil {
+		t.Fatalf("Open during Create: %v", err)
+	}
+	ents, _ := os.ReadDir(shm.Dir())
+	if len(ents) != 0 {
+		t.Fatalf("left in the directory: %v", ents)
+	}
+}
