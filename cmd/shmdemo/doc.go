@@ -263,15 +263,21 @@
 // With -objects it opens each segment (validating it as [shm.Open] does)
 // and lists the objects in it:
 //
+//	$ shmdemo bank -name demo -deposits 3000000 &
 //	$ shmdemo segments -objects
 //	NAME  SIZE   CREATOR  CREATED              STALE
-//	bank  65536  25065    2026-11-24 20:33:53  no
+//	demo  69632  8878     2026-11-24 21:43:17  no
 //
-//	bank:
-//	  OBJECT    KIND   TYPE   LEN  OFFSET
-//	  balance   value  int64  1    8448
-//	  deposits  array  int64  4    8512
-//	  -         mutex  -      0    8640
+//	demo:
+//	  OBJECT   KIND   TYPE   LEN  OFFSET
+//	  balance  value  int64  1    8960
+//	  ledger   array  int64  3    9024
+//	  config   array  int64  5    9152
+//	  clock    array  int64  2    9280
+//	  procs    array  int64  4    9408
+//	  ready    value  int64  1    9536
+//	  go       value  int64  1    9600
+//	  status   value  int64  1    9664
 //
 // With -json it prints the same as JSON, for scripts:
 //
