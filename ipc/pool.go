@@ -30,6 +30,12 @@ const (
 // signal, and a new worker takes its place. Nothing hangs, and every other
 // result is delivered. (Python's Pool hangs in that case.)
 //
+// Arguments and results travel in messages of at most 64 KiB: a chunk is
+// split to fit, but a single argument or result that encodes to more
+// fails with [ErrTooLarge] (a [*TaskError] for a result). Pass big data
+// through shared memory instead: put it in an shm.Array or shm.Region and
+// give the task the handle, which is a few bytes.
+//
 // A Pool must be closed: [Pool.Close] and [Pool.Join], or
 // [Pool.Terminate].
 type Pool struct {
