@@ -13,8 +13,12 @@ import (
 // part of a chunk's results; larger ones are split before they are sent.
 const (
 	poolMaxMessage  = 64 << 10
-	poolTaskSlots   = 16 // per worker: also the most chunks a worker holds
+	poolTaskSlots   = 4 // per worker: room for poolWindow chunks and more
 	poolResultSlots = 64
+	// poolWindow is how many chunks a worker holds at most: one it runs
+	// and one ready for when it is done. More would deal the chunks out
+	// ahead of time, unevenly when they take unequal times.
+	poolWindow = 2
 )
 
 // Pool is a set of long-lived worker processes that run registered tasks
@@ -202,7 +206,7 @@ func (p *Pool) dispatch() {
 	for len(p.pending) > 0 {
 		var best *worker
 		for _, w := range p.workers {
-			if w.exited || w.closing || (p.cfg.maxTasks > 0 && w.given >= p.cfg.maxTasks) || len(w.outstanding) >= poolTaskSlots {
+			if w.exited || w.closing || (p.cfg.maxTasks > 0 && w.given >= p.cfg.maxTasks) || len(w.outstanding) >= poolWindow {
 				continue
 			}
 			if best == nil || len(w.outstanding) < len(best.outstanding) {
