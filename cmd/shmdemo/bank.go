@@ -107,8 +107,8 @@ func printBank(w io.Writer, r bank.Result) {
 	fmt.Fprintf(w, "  lost deposits     %d\n", r.Lost)
 	fmt.Fprintf(w, "  completed         %d\n", r.Completed)
 	if r.Killed > 0 {
-		fmt.Fprintf(w, "  killed            %d processes (%d seen holding the lock); lock recovered %d times\n",
-			r.Killed, r.KilledHoldingLock, r.OwnerDeadRecoveries)
+		fmt.Fprintf(w, "  killed            %d processes (%d holding the lock); lock recovered %d %s\n",
+			r.Killed, r.KilledHoldingLock, r.OwnerDeadRecoveries, plural(r.OwnerDeadRecoveries, "time", "times"))
 	}
 	fmt.Fprintf(w, "  time              %.3f s, %.1f M deposits/s\n", r.Seconds, r.DepositsPerSec/1e6)
 	switch {
@@ -122,4 +122,11 @@ func printBank(w io.Writer, r bank.Result) {
 	default:
 		fmt.Fprintln(w, "Every deposit is in the balance.")
 	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -113,6 +113,11 @@ func TestRun_Crash_BalanceMatchesCompleted(t *testing.T) {
 	if res.Killed != 2 {
 		t.Fatalf("killed %d, want 2 (result %+v)", res.Killed, res)
 	}
+	// A depositor killed inside the lock is recovered from exactly once:
+	// by the next depositor, or by the final audit.
+	if res.OwnerDeadRecoveries != res.KilledHoldingLock {
+		t.Fatalf("%d recoveries for %d depositors killed holding the lock (result %+v)", res.OwnerDeadRecoveries, res.KilledHoldingLock, res)
+	}
 	if res.Lost != 0 || res.Balance != res.Expected || res.Expected != 1000+10*res.Completed {
 		t.Fatalf("balance %d, want %d for %d completed deposits (result %+v)", res.Balance, 1000+10*res.Completed, res.Completed, res)
 	}

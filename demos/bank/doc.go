@@ -10,7 +10,10 @@
 // were lost.
 //
 // With Crash, the simulation kills depositing processes with SIGKILL at
-// random moments, often while they hold the lock. The lock is a robust
+// random moments: each one chosen stops at a random deposit, half of them
+// (by chance) inside the lock halfway through that deposit, the worst
+// moment, and the parent kills it there. (Stopping first makes every
+// planned kill happen, however the processes are scheduled.) The lock is a robust
 // mutex: the next depositor gets shm.ErrOwnerDead, rolls back the
 // half-made deposit from the account's undo record, and goes on, so the
 // balance still equals the initial balance plus the amount times the

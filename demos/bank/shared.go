@@ -73,6 +73,7 @@ const (
 	objConfig  = "config"
 	objClock   = "clock"
 	objProcs   = "procs"
+	objHalted  = "halted"
 	objReady   = "ready"
 	objGo      = "go"
 	objStatus  = "status"
@@ -87,6 +88,7 @@ type shared struct {
 	config *shm.Array[int64] // see the config slots
 	clock  *shm.Array[int64] // see the clock slots
 	procs  *shm.Array[int64] // the depositors' pids, 0 once one has ended
+	halted *shm.Array[int64] // 1 where a depositor chosen to be killed has stopped
 	status *shm.Value[int64] // a Status, as its index in statuses
 	named  bool              // seg is a named segment, to remove at the end
 }
@@ -96,9 +98,9 @@ type shared struct {
 func newShared(cfg Config) (sh *shared, err error) {
 	var seg *shm.Segment
 	if cfg.Name == "" {
-		seg, err = shm.NewSegment(64<<10 + 8*cfg.Procs)
+		seg, err = shm.NewSegment(64<<10 + 16*cfg.Procs)
 	} else {
-		seg, err = shm.Create(cfg.Name, 64<<10+8*cfg.Procs)
+		seg, err = shm.Create(cfg.Name, 64<<10+16*cfg.Procs)
 	}
 	if err != nil {
 		return nil, err
@@ -123,6 +125,9 @@ func newShared(cfg Config) (sh *shared, err error) {
 		return nil, err
 	}
 	if sh.procs, err = shm.MakeArray[int64](cfg.Procs, in(objProcs)...); err != nil {
+		return nil, err
+	}
+	if sh.halted, err = shm.MakeArray[int64](cfg.Procs, in(objHalted)...); err != nil {
 		return nil, err
 	}
 	if sh.ready, err = shm.NewValue[int64](0, in(objReady)...); err != nil {

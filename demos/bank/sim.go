@@ -40,8 +40,9 @@ type Config struct {
 	Amount   int64 // each deposit
 	Initial  int64 // opening balance
 	Mode     Mode
-	// Crash kills that many depositing processes with SIGKILL at random
-	// moments (many of them while they hold the lock). Locked mode only.
+	// Crash kills that many depositing processes with SIGKILL, each at a
+	// random deposit, half of them (by chance) inside the lock halfway
+	// through that deposit. Locked mode only.
 	Crash int
 	// Seed makes the moments of the kills repeatable; 0 picks a random one.
 	Seed uint64
@@ -96,6 +97,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("bank: mode %q: want locked, atomic or unsafe", c.Mode)
 	case c.Crash < 0 || c.Crash > c.Procs:
 		return fmt.Errorf("bank: crash %d: want 0 to procs (%d)", c.Crash, c.Procs)
+	case c.Crash > 0 && c.Deposits < 1:
+		return fmt.Errorf("bank: crash %d needs deposits to stop in: want deposits >= 1", c.Crash)
 	case c.Crash > 0 && c.Mode != Locked:
 		return fmt.Errorf("bank: crash needs mode locked: in mode %s a process killed between its two updates cannot be told from one that finished", c.Mode)
 	case float64(c.Procs)*float64(c.Deposits)*float64(c.Amount)+float64(c.Initial) > math.MaxInt64/2:
@@ -112,6 +115,13 @@ type job struct {
 	Deposits int
 	Amount   int64
 	Mode     Mode
+	// A depositor chosen to be killed stops before its deposit number
+	// StopAt (-1: never), inside the lock halfway through that deposit if
+	// StopInLock, sets Stopped[Index] and waits to be killed.
+	StopAt     int
+	StopInLock bool
+	Index      int
+	Stopped    *shm.Array[int64]
 }
 
 var depositor = ipc.Register("bank.depositor", deposit)
@@ -127,7 +137,10 @@ func deposit(ctx context.Context, j job) error {
 		runtime.Gosched()
 	}
 	a := j.Account
-	for range j.Deposits {
+	for i := range j.Deposits {
+		if i == j.StopAt {
+			return stop(ctx, j)
+		}
 		switch j.Mode {
 		case Locked:
 			if err := a.Deposit(j.Amount); err != nil {
@@ -143,6 +156,27 @@ func deposit(ctx context.Context, j job) error {
 		}
 	}
 	return nil
+}
+
+// stop makes a depositor chosen to be killed stop and wait for it: inside
+// the lock, halfway through a deposit (its undo record and new balance
+// written, the count that commits it not), or between two deposits.
+func stop(ctx context.Context, j job) error {
+	if !j.StopInLock {
+		j.Stopped.Store(j.Index, 1)
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	a := j.Account
+	return a.update(func(l []int64) error {
+		b := a.balance.Load()
+		l[ledgerUndoBalance] = b
+		l[ledgerUndoDeposits] = l[ledgerDeposits]
+		a.balance.Store(b + j.Amount)
+		j.Stopped.Store(j.Index, 1)
+		<-ctx.Done() // the parent kills this process long before
+		return ctx.Err()
+	})
 }
 
 // Run runs the simulation: cfg.Procs processes make cfg.Deposits deposits
@@ -168,7 +202,9 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	acct := sh.acct
-	j := job{Account: acct, Ready: sh.ready, Go: sh.start, Deposits: cfg.Deposits, Amount: cfg.Amount, Mode: cfg.Mode}
+	plan := crashPlan(cfg)
+	j := job{Account: acct, Ready: sh.ready, Go: sh.start, Deposits: cfg.Deposits, Amount: cfg.Amount, Mode: cfg.Mode,
+		StopAt: -1, Stopped: sh.halted}
 	procs := make([]*ipc.Process, 0, cfg.Procs)
 	defer func() { // on any early return: no child outlives Run
 		for _, p := range procs {
@@ -177,6 +213,10 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		}
 	}()
 	for i := range cfg.Procs {
+		j.Index, j.StopAt, j.StopInLock = i, -1, false
+		if v, ok := plan[i]; ok {
+			j.StopAt, j.StopInLock = v.at, v.inLock
+		}
 		p, err := depositor.Start(j)
 		if err != nil {
 			return Result{}, err
@@ -198,7 +238,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	watchers.Add(1)
 	go func() {
 		defer watchers.Done()
-		k, h := oversee(ctx, cfg, sh, procs, total)
+		k, h := oversee(ctx, cfg, sh, procs, total, plan)
 		killed <- k
 		holding <- h
 	}()
@@ -265,45 +305,52 @@ func waitAll(ctx context.Context, procs []*ipc.Process) error {
 	return errors.Join(errs...)
 }
 
-// oversee reports progress, clears the pid of each depositor that ended
-// from the shared list and, with cfg.Crash, kills depositors when the
-// shared counter passes random points between 5% and 95% of the run. It
-// returns, when ctx ends, how many it killed and how many of those held
-// the lock then.
-func oversee(ctx context.Context, cfg Config, sh *shared, procs []*ipc.Process, total int64) (killed, holding int) {
+// victim is how a depositor chosen to be killed stops: before its deposit
+// number at, inside the lock or not.
+type victim struct {
+	at     int
+	inLock bool
+}
+
+// crashPlan chooses cfg.Crash depositors to kill, each at a random
+// deposit, half of them (by chance) halfway through a deposit inside the
+// lock. Each stops there by itself and waits to be killed, so that every
+// planned kill happens, however the processes are scheduled.
+func crashPlan(cfg Config) map[int]victim {
 	seed := cfg.Seed
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
-	type kill struct {
-		at int64
-		p  *ipc.Process
+	plan := map[int]victim{}
+	for _, i := range rng.Perm(cfg.Procs)[:cfg.Crash] {
+		plan[i] = victim{at: rng.IntN(cfg.Deposits), inLock: rng.IntN(2) == 0}
 	}
-	var plan []kill
-	for _, pi := range rng.Perm(cfg.Procs)[:cfg.Crash] {
-		plan = append(plan, kill{at: total/20 + rng.Int64N(total*9/10+1), p: procs[pi]})
-	}
+	return plan
+}
+
+// oversee reports progress, clears the pid of each depositor that ended
+// from the shared list and, with cfg.Crash, kills each chosen depositor
+// once it has stopped. It returns, when ctx ends, how many it killed and
+// how many of those held the lock.
+func oversee(ctx context.Context, cfg Config, sh *shared, procs []*ipc.Process, total int64, plan map[int]victim) (killed, holding int) {
 	acct := sh.acct
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	poll := time.NewTicker(200 * time.Microsecond)
 	defer poll.Stop()
 	for {
-		done := acct.Deposits()
-		for i := 0; i < len(plan); i++ {
-			if done < plan[i].at {
+		for i, v := range plan {
+			if sh.halted.Load(i) == 0 {
 				continue
 			}
-			p := plan[i].p
-			if acct.Mutex().Owner() == p.Pid() {
+			if v.inLock && acct.Mutex().Owner() == procs[i].Pid() {
 				holding++
 			}
-			if p.Kill() == nil {
+			if procs[i].Kill() == nil {
 				killed++
 			}
-			plan = append(plan[:i], plan[i+1:]...)
-			i--
+			delete(plan, i)
 		}
 		pollC := poll.C
 		if len(plan) == 0 {
