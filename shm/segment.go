@@ -110,8 +110,9 @@ func attach(f *os.File, name string) (*Segment, error) {
 	}
 	s := &Segment{mem: mem, file: f, hdr: h, name: name,
 		id: c.ID, size: uint64(len(mem)), tableCap: c.TableCap, dataOff: c.DataOff}
-	// allocOffset clamps: a peer may have changed Alloc since validate.
-	prefault(mem[:min(s.allocOffset(), prefaultMax)])
+	// No prefault here: the creator has made the pages; a process that
+	// attaches touches few of them, and a child attaches every segment of
+	// its parent, however large.
 	register(s)
 	return s, nil
 }
