@@ -158,18 +158,9 @@ func TestQueue_PutManyGetMany(t *testing.T) {
 func TestQueue_Close(t *testing.T) {
 	q, _ := ipc.NewQueue[string](4)
 	ctx := ctxQ(t)
-	done := make(chan error, 1)
-	go func() {
-		_, err := q.Get(ctx)
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		t.Fatalf("Get of an empty queue returned %v", err)
-	case <-afterMs(50):
-	}
+	get := blocked(t, "Get of an empty queue", func() error { _, err := q.Get(ctx); return err })
 	q.Put(ctx, "a") // the blocked Get takes it
-	if err := <-done; err != nil {
+	if err := get(); err != nil {
 		t.Fatal(err)
 	}
 	q.Put(ctx, "b")
@@ -190,30 +181,16 @@ func TestQueue_Close(t *testing.T) {
 func TestQueue_Get_CancelLeavesQueueUnchanged(t *testing.T) {
 	q, _ := ipc.NewQueue[int32](1)
 	ctx, cancel := context.WithCancel(ctxQ(t))
-	done := make(chan error, 1)
-	go func() {
-		_, err := q.Get(ctx)
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		t.Fatalf("Get returned %v", err)
-	case <-afterMs(50):
-	}
+	get := blocked(t, "Get of an empty queue", func() error { _, err := q.Get(ctx); return err })
 	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
+	if err := get(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 	q.Put(ctxQ(t), 5)
 	ctx, cancel = context.WithCancel(ctxQ(t))
-	go func() { done <- q.Put(ctx, 6) }()
-	select {
-	case err := <-done:
-		t.Fatalf("Put on a full queue returned %v", err)
-	case <-afterMs(50):
-	}
+	put := blocked(t, "Put on a full queue", func() error { return q.Put(ctx, 6) })
 	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
+	if err := put(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 	if v, err := q.Get(ctxQ(t)); v != 5 || err != nil || q.Len() != 0 {
@@ -348,6 +325,30 @@ func TestQueue_Hammer_Goroutines(t *testing.T) {
 	for i, k := range counts {
 		if k != 1 {
 			t.Fatalf("message %d/%d received %d times, want 1", i/n, i%n, k)
+		}
+	}
+}
+
+// blocked runs call in the background and fails the test if it returns
+// within 50 ms: it must block. The function it returns waits for call's
+// result, failing the test if that takes more than 10 s.
+func blocked(t *testing.T, what string, call func() error) func() error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- call() }()
+	select {
+	case err := <-done:
+		t.Fatalf("%s returned %v instead of blocking", what, err)
+	case <-afterMs(50):
+	}
+	return func() error {
+		t.Helper()
+		select {
+		case err := <-done:
+			return err
+		case <-afterMs(10000):
+			t.Fatalf("%s still blocked 10 s after the step that should free it", what)
+			return nil
 		}
 	}
 }
