@@ -117,17 +117,16 @@
 // wakes every sleeper.
 //
 // Unlike Python's, these queues survive a process killed in the middle of
-// a Put or Get. Each claimer records its pid in the slot it claims; a
-// waiter stuck behind that slot checks, at most once a millisecond, whether
-// the pid is gone or a zombie, and if so takes the slot back (skipping a
-// producer's unpublished slot, freeing a consumer's unreleased one). The
-// guarantee: no deadlock, no message delivered twice or torn, and at most
-// the messages in the dead process's hands lost (one, or a batch of up to
-// 64). A process that dies before recording its pid (a one-instruction
-// window) is recovered from after 2 seconds; a live process stopped for
-// that long in that window loses its claim (a producer claims again, a
-// consumer loses that one message). A value taken by a process that dies
-// before [JoinableQueue.TaskDone] is never done, as in Python.
+// a Put or Get. A process claims a slot with one compare-and-swap of the
+// slot's word, which records its pid in the same step; a waiter stuck
+// behind that slot checks, at most once a millisecond, whether the pid is
+// gone or a zombie, and if so takes the slot back (skipping a producer's
+// unpublished slot, freeing a consumer's unreleased one). The guarantee: no
+// deadlock, no message delivered twice or torn, and at most the messages
+// in the dead process's hands lost (one, or a batch of up to 64). A live
+// process is never robbed of a slot, however long it stalls. A value taken
+// by a process that dies before [JoinableQueue.TaskDone] is never done, as
+// in Python.
 //
 // # Pools and executors
 //

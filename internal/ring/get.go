@@ -3,7 +3,6 @@ package ring
 import (
 	"context"
 	"fmt"
-	"math/bits"
 )
 
 // TryGet takes the oldest message if there is one and reports whether it
@@ -44,7 +43,7 @@ func (r *Ring) GetFunc(ctx context.Context, max int, fn func(msg []byte)) (int, 
 		return 0, nil
 	}
 	var w waiter
-	defer w.end(ctx)
+	defer w.end()
 	for {
 		n, err := r.tryGetFunc(max, fn)
 		if n > 0 || err != nil {
@@ -71,25 +70,20 @@ func (r *Ring) TryGetFunc(max int, fn func(msg []byte)) (int, error) {
 
 func (r *Ring) tryGetFunc(max int, fn func(msg []byte)) (int, error) {
 	for {
-		pos, m, err := r.claimGet(max)
+		pos, m, skipped, err := r.claimGet(max)
 		if m == 0 {
 			return 0, err
 		}
-		var mine uint64
-		for i := range m {
-			if r.claimOwner(pos + uint64(i)) {
-				mine |= 1 << i
-			}
-		}
+		r.wakeProducers() // before the slots are released: see tryPut
 		if h := hookClaimed; h != nil {
 			h(true)
 		}
 		n := 0
 		for i := range m {
-			if mine&(1<<i) == 0 {
-				continue // taken back by a process that thought this one dead
-			}
 			p := pos + uint64(i)
+			if skipped&(1<<i) != 0 {
+				continue // its producer died before publishing it
+			}
 			if size := int(r.slot(p).size); size > r.max {
 				err = fmt.Errorf("%w: slot of position %d says it holds %d bytes, slots hold %d", ErrCorrupt, p, size, r.max)
 			} else if err == nil {
@@ -98,12 +92,7 @@ func (r *Ring) tryGetFunc(max int, fn func(msg []byte)) (int, error) {
 			}
 		}
 		for i := range m {
-			if mine&(1<<i) != 0 {
-				r.release(pos + uint64(i))
-			}
-		}
-		if mine != 0 {
-			r.wakeProducers(bits.OnesCount64(mine))
+			r.release(pos + uint64(i))
 		}
 		if n > 0 || err != nil {
 			return n, err

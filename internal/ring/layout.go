@@ -8,8 +8,8 @@ import (
 // The layout of a ring in memory, the same on every platform:
 //
 //	line 0   header: magic, version, slot count, slot size, flags, capacity, recovered
-//	line 1   tail: the next position to claim for a Put; its top bit says closed
-//	line 2   head: the next position to claim for a Get
+//	line 1   tail: every position before it is claimed for a Put; its top bit says closed
+//	line 2   head: every position before it is claimed for a Get
 //	line 3   not-empty futex word and the number of consumers asleep on it
 //	line 4   not-full futex word and the number of producers asleep on it
 //	line 5   unfinished-task counter of a joinable queue, its futex word and sleepers
@@ -21,11 +21,11 @@ import (
 const (
 	lineSize    = 64 // a package constant, not the machine's, so the layout is the same everywhere
 	HeaderSize  = 6 * lineSize
-	slotHdrSize = 24
+	slotHdrSize = 16
 	slotAlign   = 8 // the stride of slots is a multiple of this
 
 	magic   = 0x52494e47 // "RING"
-	version = 1
+	version = 2
 
 	// MaxSlots and MaxSlotSize bound what Init accepts and Attach trusts.
 	MaxSlots    = 1 << 30
@@ -59,11 +59,11 @@ type header struct {
 	head uint64
 	_    [lineSize - 8]byte
 
-	notEmpty      uint32 // bumped when a message is published to sleeping consumers
-	emptySleepers uint32
+	notEmpty      uint32 // consumers sleep on it: sleepBit and a count (see wake)
+	emptySleepers uint32 // consumers asleep, for diagnosis only
 	_             [lineSize - 8]byte
-	notFull       uint32 // bumped when a slot is freed for sleeping producers
-	fullSleepers  uint32
+	notFull       uint32 // producers sleep on it, as on notEmpty
+	fullSleepers  uint32 // producers asleep, for diagnosis only
 	_             [lineSize - 8]byte
 
 	unfinished   int64  // Put minus TaskDone, for a joinable queue
@@ -72,21 +72,17 @@ type header struct {
 	_            [lineSize - 16]byte
 }
 
-// slotHdr starts every slot. seq is Vyukov's sequence number: a slot at
-// index i on lap L is free for the producer of position p = L*n+i when
-// seq == p, holds a published message for the consumer of p when
-// seq == p+1, and becomes free for position p+n when that consumer
-// releases it.
-//
-// owner says who holds the slot for which position: the low 32 bits of the
-// position in its high half, a pid in its low half (0: not claimed yet,
-// or claimed and not yet recorded; stolen: taken back from a process
-// thought dead). See claimOwner.
+// slotHdr starts every slot. word says, in one 64-bit word, what the slot
+// holds and for which position (see word.go): free for the producer of a
+// position, claimed by a producer's pid and being written, full, claimed by
+// a consumer's pid and being read, or skipped (its producer died). A slot
+// is claimed by a compare-and-swap of its word, which records the claimer
+// in the same step, so a slot never is claimed without saying by whom.
+// size is the length of the message the slot holds.
 type slotHdr struct {
-	seq   uint64
-	owner uint64
-	size  uint32
-	_     uint32
+	word uint64
+	size uint32
+	_    uint32
 }
 
 // stride returns the distance between two slots of slotSize bytes.
@@ -134,8 +130,7 @@ func InitFlags(mem []byte, slots, slotSize int, flags uint32) (*Ring, error) {
 	r := newRing(mem, h, uint64(n), uint64(slots), slotSize)
 	for i := range uint64(n) {
 		s := r.slot(i)
-		atomic.StoreUint64(&s.seq, i)
-		atomic.StoreUint64(&s.owner, ownerWord(i, 0))
+		atomic.StoreUint64(&s.word, word(i, stFree, 0))
 		s.size = 0
 	}
 	atomic.StoreUint32(&h.magic, magic)

@@ -92,7 +92,7 @@ func (r *Ring) put(ctx context.Context, src *source) (int, error) {
 	}
 	done := 0
 	var w waiter
-	defer w.end(ctx)
+	defer w.end()
 	for done < src.n {
 		m, err := r.tryPut(src, done)
 		done += m
@@ -111,48 +111,33 @@ func (r *Ring) put(ctx context.Context, src *source) (int, error) {
 }
 
 // tryPut puts up to src.n-from of the messages src.at(from), ... into free
-// slots, claimed with one compare-and-swap, and returns how many it put.
+// slots, claimed together, and returns how many it put.
 func (r *Ring) tryPut(src *source, from int) (int, error) {
-	for {
-		pos, m, err := r.claimPut(src.n - from)
-		if m == 0 {
-			return 0, err
-		}
-		var mine uint64 // the slots of the batch this process holds
-		for i := range m {
-			if r.claimOwner(pos + uint64(i)) {
-				mine |= 1 << i
-			}
-		}
-		if h := hookClaimed; h != nil {
-			h(false)
-		}
-		j := 0
-		for i := range m {
-			if mine&(1<<i) == 0 {
-				continue // taken back by a process that thought this one dead
-			}
-			b := src.at(from + j)
-			if len(b) > r.max {
-				panic("ring: PutFunc's msg returned a larger message than when its size was checked")
-			}
-			p := pos + uint64(i)
-			r.slot(p).size = uint32(len(b))
-			copy(r.payload(p), b)
-			j++
-		}
-		if j == 0 {
-			continue
-		}
-		if r.flags&FlagJoinable != 0 {
-			atomic.AddInt64(&r.h.unfinished, int64(j))
-		}
-		for i := range m {
-			if mine&(1<<i) != 0 {
-				r.publish(pos + uint64(i))
-			}
-		}
-		r.wakeConsumers(j)
-		return j, nil
+	pos, m, err := r.claimPut(src.n - from)
+	if m == 0 {
+		return 0, err
 	}
+	// Consumers are woken now, before the messages are written: the claim is
+	// what a consumer going to sleep looks at (see waiter.pause), and a
+	// woken consumer finds the messages published by the time it runs.
+	r.wakeConsumers()
+	if h := hookClaimed; h != nil {
+		h(false)
+	}
+	for i := range m {
+		b := src.at(from + i)
+		if len(b) > r.max {
+			panic("ring: PutFunc's msg returned a larger message than when its size was checked")
+		}
+		p := pos + uint64(i)
+		r.slot(p).size = uint32(len(b))
+		copy(r.payload(p), b)
+	}
+	if r.flags&FlagJoinable != 0 {
+		atomic.AddInt64(&r.h.unfinished, int64(m))
+	}
+	for i := range m {
+		r.publish(pos + uint64(i))
+	}
+	return m, nil
 }

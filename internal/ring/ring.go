@@ -35,20 +35,14 @@ type Ring struct {
 // fork, so it never changes.
 var self = uint32(os.Getpid())
 
-// stolen is the pid recorded in a slot taken back from a process thought
-// dead; no process has this pid.
-const stolen = math.MaxUint32
-
 // maxBatch bounds the slots one claim takes, and so the messages a process
 // that dies in the middle of a batch can take with it.
 const maxBatch = 64
 
 // hookClaimed, when set (by tests only), runs after a process has claimed
-// slots and recorded its pid in them, before it fills or reads them.
+// slots (recording its pid in them) and moved the tail or head past them,
+// before it fills or reads them.
 var hookClaimed func(consumer bool)
-
-// ownerWord returns the owner word of a slot held for pos by pid.
-func ownerWord(pos uint64, pid uint32) uint64 { return uint64(uint32(pos))<<32 | uint64(pid) }
 
 func (r *Ring) index(pos uint64) uint64 {
 	if r.pow2 {
@@ -96,10 +90,8 @@ func (r *Ring) Recovered() int { return int(atomic.LoadUint64(&r.h.recovered)) }
 // may be called more than once, by any process.
 func (r *Ring) Close() {
 	atomic.OrUint64(&r.h.tail, closedBit)
-	atomic.AddUint32(&r.h.notEmpty, 1)
-	atomic.AddUint32(&r.h.notFull, 1)
-	futex.Wake(&r.h.notEmpty, math.MaxInt32)
-	futex.Wake(&r.h.notFull, math.MaxInt32)
+	bump(&r.h.notEmpty)
+	bump(&r.h.notFull)
 }
 
 func (r *Ring) tooLarge(n int) error {
@@ -116,9 +108,11 @@ func (r *Ring) fullByCap(t uint64) bool {
 	return h <= t && t-h >= r.cap
 }
 
-// claimPut claims up to k (1 <= k <= maxBatch) consecutive free slots with
-// one compare-and-swap of the tail, and returns the first position and how
-// many it claimed: 0 if the ring is full (or closed, with ErrClosed).
+// claimPut claims up to k (1 <= k <= maxBatch) consecutive free slots at
+// the tail, each with a compare-and-swap of its word that records this
+// process as its holder, moves the tail past them, and returns the first
+// position and how many it claimed: 0 if the ring is full (or closed, with
+// ErrClosed).
 func (r *Ring) claimPut(k int) (pos uint64, m int, err error) {
 	k = min(k, int(r.cap), maxBatch)
 	t := atomic.LoadUint64(&r.h.tail)
@@ -129,101 +123,175 @@ func (r *Ring) claimPut(k int) (pos uint64, m int, err error) {
 		if r.fullByCap(t) {
 			return t, 0, nil
 		}
-		seq := atomic.LoadUint64(&r.slot(t).seq)
-		switch d := int64(seq - t); {
-		case d == 0:
-			// Slots are freed in any order, so each one of the batch is checked.
+		s := r.slot(t)
+		w := atomic.LoadUint64(&s.word)
+		switch d := dist(w, t); {
+		case d == 0 && wordState(w) == stFree:
+			if !atomic.CompareAndSwapUint64(&s.word, w, word(t, stPut, r.pid)) {
+				continue // another producer claimed t: help it next time round
+			}
 			m = 1
-			for m < k && atomic.LoadUint64(&r.slot(t+uint64(m)).seq) == t+uint64(m) {
+			for m < k {
+				p := t + uint64(m)
+				if !atomic.CompareAndSwapUint64(&r.slot(p).word, word(p, stFree, 0), word(p, stPut, r.pid)) {
+					break
+				}
 				m++
 			}
-			if atomic.CompareAndSwapUint64(&r.h.tail, t, t+uint64(m)) {
-				return t, m, nil
+			m = r.advanceTail(t, m)
+			if m == 0 {
+				return 0, 0, ErrClosed
 			}
+			return t, m, nil
+		case d == 0 || d == int64(r.n):
+			// Another producer claimed t and has not moved the tail yet: move
+			// it for them (or the tail read is stale, and the CAS fails).
+			atomic.CompareAndSwapUint64(&r.h.tail, t, t+1)
 			t = atomic.LoadUint64(&r.h.tail)
-		case d < 0:
-			return t, 0, nil // the slot still holds the message of the previous lap
+		case d == -int64(r.n) && wordState(w) != stFree:
+			return t, 0, nil // the slot still serves the previous lap: full
 		default:
-			// Another producer claimed t, so the tail has moved on, unless the
-			// memory is corrupt: seq > t is reachable only through a claim of t.
+			// The tail moved on while the slot was read, unless the memory is
+			// corrupt: no other word is reachable for the slot of the tail.
 			nt := atomic.LoadUint64(&r.h.tail)
 			if nt == t {
-				return 0, 0, fmt.Errorf("%w: slot of position %d has sequence %d", ErrCorrupt, t, seq)
+				return 0, 0, fmt.Errorf("%w: slot of position %d has word %#x", ErrCorrupt, t, w)
 			}
 			t = nt
 		}
 	}
 }
 
-// claimGet claims up to k consecutive published messages with one
-// compare-and-swap of the head, and returns the first position and how
-// many it claimed: 0 if none is ready (with ErrClosed if the ring is closed
-// and nothing remains to come).
-func (r *Ring) claimGet(k int) (pos uint64, m int, err error) {
+// advanceTail moves the tail to t+m, past the positions t to t+m-1 this
+// process claimed, unless others moved it further already, and returns how
+// many of them it keeps: all of them, or, if the ring was closed at a tail
+// c < t+m meanwhile, those before c; it gives the others back.
+func (r *Ring) advanceTail(t uint64, m int) int {
+	end := t + uint64(m)
+	for {
+		cur := atomic.LoadUint64(&r.h.tail)
+		if cur&closedBit != 0 {
+			c := max(cur&^closedBit, t) // the tail never moves back, so c >= t
+			for p := c; p < end; p++ {
+				storeRel(&r.slot(p).word, word(p, stFree, 0))
+			}
+			return int(min(c, end) - t)
+		}
+		if cur >= end || atomic.CompareAndSwapUint64(&r.h.tail, cur, end) {
+			return m
+		}
+	}
+}
+
+// claimGet claims up to k consecutive full (or skipped) slots at the head,
+// each with a compare-and-swap of its word that records this process as
+// its holder, moves the head past them, and returns the first position,
+// how many it claimed, and which of them were skipped slots (bit i for
+// pos+i), which hold no message: 0 slots if none is ready (with ErrClosed
+// if the ring is closed and nothing remains to come).
+func (r *Ring) claimGet(k int) (pos uint64, m int, skipped uint64, err error) {
 	k = min(k, int(r.n), maxBatch)
 	h := atomic.LoadUint64(&r.h.head)
 	for {
-		seq := atomic.LoadUint64(&r.slot(h).seq)
-		switch d := int64(seq - (h + 1)); {
-		case d == 0:
+		s := r.slot(h)
+		w := atomic.LoadUint64(&s.word)
+		st := wordState(w)
+		switch d := dist(w, h); {
+		case d == 0 && (st == stFull || st == stSkip):
+			if !atomic.CompareAndSwapUint64(&s.word, w, word(h, stGet, r.pid)) {
+				continue
+			}
+			if st == stSkip {
+				skipped = 1
+			}
 			m = 1
-			for m < k && atomic.LoadUint64(&r.slot(h+uint64(m)).seq) == h+uint64(m)+1 {
+			for m < k {
+				p := h + uint64(m)
+				sp := r.slot(p)
+				wp := atomic.LoadUint64(&sp.word)
+				stp := wordState(wp)
+				if dist(wp, p) != 0 || stp != stFull && stp != stSkip ||
+					!atomic.CompareAndSwapUint64(&sp.word, wp, word(p, stGet, r.pid)) {
+					break
+				}
+				if stp == stSkip {
+					skipped |= 1 << m
+				}
 				m++
 			}
-			if atomic.CompareAndSwapUint64(&r.h.head, h, h+uint64(m)) {
-				return h, m, nil
-			}
+			r.advanceHead(h, m)
+			return h, m, skipped, nil
+		case d == 0 && st == stGet || d == int64(r.n):
+			// Another consumer claimed h and has not moved the head yet.
+			atomic.CompareAndSwapUint64(&r.h.head, h, h+1)
 			h = atomic.LoadUint64(&r.h.head)
-		case d < 0:
-			if t := atomic.LoadUint64(&r.h.tail); t&closedBit != 0 && t&^closedBit <= h {
-				return 0, 0, ErrClosed
+		case d == 0 || d == -int64(r.n) && st == stGet:
+			// Not published yet (free, or being written), or the slot is still
+			// being read for the previous lap.
+			if r.closedAt(h) {
+				return 0, 0, 0, ErrClosed
 			}
-			return h, 0, nil
+			return h, 0, 0, nil
 		default:
 			nh := atomic.LoadUint64(&r.h.head)
 			if nh == h {
-				return 0, 0, fmt.Errorf("%w: slot of position %d has sequence %d", ErrCorrupt, h, seq)
+				return 0, 0, 0, fmt.Errorf("%w: slot of position %d has word %#x", ErrCorrupt, h, w)
 			}
 			h = nh
 		}
 	}
 }
 
-// claimOwner records this process as the holder of the slot of pos, which
-// it claimed by moving the head or tail. It fails only if another process
-// took the slot back in the meantime, having waited long for the pid (see
-// recoverAt): the claim is then void.
-func (r *Ring) claimOwner(pos uint64) bool {
-	return atomic.CompareAndSwapUint64(&r.slot(pos).owner, ownerWord(pos, 0), ownerWord(pos, r.pid))
-}
-
-// publish makes the message in the slot of pos visible to the consumer of
-// pos. The slot's owner word says from now on that nobody holds it for pos.
-func (r *Ring) publish(pos uint64) {
-	s := r.slot(pos)
-	atomic.StoreUint64(&s.owner, ownerWord(pos, 0))
-	atomic.StoreUint64(&s.seq, pos+1)
-}
-
-// release frees the slot of pos for the producer of pos+n.
-func (r *Ring) release(pos uint64) {
-	s := r.slot(pos)
-	atomic.StoreUint64(&s.owner, ownerWord(pos+r.n, 0))
-	atomic.StoreUint64(&s.seq, pos+r.n)
-}
-
-// wakeConsumers wakes up to m consumers if any sleeps.
-func (r *Ring) wakeConsumers(m int) {
-	if atomic.LoadUint32(&r.h.emptySleepers) != 0 {
-		atomic.AddUint32(&r.h.notEmpty, 1)
-		futex.Wake(&r.h.notEmpty, m)
+// advanceHead moves the head to h+m, past the positions this process
+// claimed, unless others moved it further already.
+func (r *Ring) advanceHead(h uint64, m int) {
+	end := h + uint64(m)
+	for {
+		cur := atomic.LoadUint64(&r.h.head)
+		if cur >= end || atomic.CompareAndSwapUint64(&r.h.head, cur, end) {
+			return
+		}
 	}
 }
 
-// wakeProducers wakes up to m producers if any sleeps.
-func (r *Ring) wakeProducers(m int) {
-	if atomic.LoadUint32(&r.h.fullSleepers) != 0 {
-		atomic.AddUint32(&r.h.notFull, 1)
-		futex.Wake(&r.h.notFull, m)
+// publish makes the message in the slot of pos, which this process
+// claimed, visible to the consumer of pos.
+func (r *Ring) publish(pos uint64) { storeRel(&r.slot(pos).word, word(pos, stFull, 0)) }
+
+// release frees the slot of pos, which this process claimed, for the
+// producer of pos+n.
+func (r *Ring) release(pos uint64) { storeRel(&r.slot(pos).word, word(pos+r.n, stFree, 0)) }
+
+// A futex word on which waiters sleep holds sleepBit, set by the first
+// waiter to sleep on it, and a count in the other bits, raised by every
+// wake-up: a waiter sleeps only while the word is what it was when it
+// decided to sleep.
+const sleepBit = 1
+
+// wake wakes every process asleep on word, if any: only the first waker
+// after a waiter set sleepBit makes the system call, and clears the bit.
+func wake(word *uint32) {
+	for {
+		v := atomic.LoadUint32(word)
+		if v&sleepBit == 0 {
+			return
+		}
+		if atomic.CompareAndSwapUint32(word, v, (v+2)&^sleepBit) {
+			futex.Wake(word, math.MaxInt32)
+			return
+		}
 	}
 }
+
+// bump wakes every process asleep on word, and makes those about to sleep
+// look again, whether or not the bit says someone sleeps.
+func bump(word *uint32) {
+	atomic.AddUint32(word, 2)
+	futex.Wake(word, math.MaxInt32)
+}
+
+// wakeConsumers wakes the consumers asleep, if any.
+func (r *Ring) wakeConsumers() { wake(&r.h.notEmpty) }
+
+// wakeProducers wakes the producers asleep, if any.
+func (r *Ring) wakeProducers() { wake(&r.h.notFull) }

@@ -14,8 +14,8 @@ func TestLayout_Sizes(t *testing.T) {
 	if ring.HeaderStructSize != ring.HeaderSize || ring.HeaderSize%ring.LineSize != 0 {
 		t.Fatalf("header struct of %d bytes, HeaderSize %d, want equal and a multiple of %d", ring.HeaderStructSize, ring.HeaderSize, ring.LineSize)
 	}
-	if got, want := ring.Size(3, 10), ring.HeaderSize+3*40; got != want {
-		t.Fatalf("Size(3, 10) = %d, want %d (slots of 24+10 bytes rounded to 8)", got, want)
+	if got, want := ring.Size(3, 10), ring.HeaderSize+3*32; got != want {
+		t.Fatalf("Size(3, 10) = %d, want %d (slots of 16+10 bytes rounded to 8)", got, want)
 	}
 }
 
@@ -253,9 +253,9 @@ func TestRing_Get_CorruptSize(t *testing.T) {
 	r, reg := newRing(t, 2, 8)
 	r.TryPut([]byte("ab"))
 	r.TryPut([]byte("cd"))
-	// The size field of the first slot: after the slot's seq and owner words.
+	// The size field of the first slot: after the slot's word.
 	mem := reg.Bytes()
-	mem[ring.HeaderSize+16] = 200
+	mem[ring.HeaderSize+8] = 200
 	if _, _, err := r.TryGet(nil); !errors.Is(err, ring.ErrCorrupt) {
 		t.Fatalf("TryGet of a slot claiming 200 bytes: got %v, want ErrCorrupt", err)
 	}

@@ -2,7 +2,6 @@ package ring
 
 import (
 	"context"
-	"math"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -14,9 +13,10 @@ import (
 // futex sleep and wake-up costs 10-20 µs here: a waiter first spins, reading
 // the ring with exponential backoff (spinBusy reads, about 30 µs in all),
 // then yields the processor a few times, then sleeps on the ring's futex
-// word, where it is woken by the next publish (or release), and in any case
-// after idleSleep, so that it looks again at processes that may have died
-// (stuckSleep while the slot it waits for is held by another process).
+// word, where it is woken by the next claim of the other side, and in any
+// case after idleSleep, so that it looks again at processes that may have
+// died; it sleeps only stuckSleep while the slot it waits for is held by
+// another process, since letting go of a slot wakes nobody.
 const (
 	spinBusy   = 14
 	spinCap    = 4096
@@ -25,24 +25,14 @@ const (
 	stuckSleep = checkEvery
 )
 
-// Recovery from dead processes. A slot held for a while by another process
-// is examined at most every checkEvery per Ring: if the holder recorded its
-// pid and that process is dead (or a zombie), the slot is taken back at
-// once. If the holder died between claiming the slot and recording its pid
-// (a window of one instruction), the slot is taken back after it has stayed
-// so for zeroGrace; a live process that stalls that long in that window
-// finds its claim void and claims again (a producer) or loses the message
-// (a consumer), but no message is ever delivered twice or torn.
-const (
-	checkEvery = time.Millisecond
-	zeroGrace  = 2 * time.Second
-)
+// checkEvery is how often, at most, a Ring examines the processes holding
+// the slots it waits for, to take back those of the dead.
+const checkEvery = time.Millisecond
 
 // waiter is the state of one blocking call between its attempts.
 type waiter struct {
 	spins int
 	stop  func() bool // unregisters the context's wake-up
-	word  *uint32
 }
 
 // reset makes the next pause spin again, after progress.
@@ -70,65 +60,95 @@ func (w *waiter) pause(ctx context.Context, r *Ring, consumer bool) error {
 		word, sleepers = &r.h.notEmpty, &r.h.emptySleepers
 	}
 	if w.stop == nil && ctx.Done() != nil {
-		// A sleeper cannot see ctx end; wake the word's sleepers when it does
-		// (bumping the word, for the polling waiter). Others take it as a
-		// spurious wake-up.
-		w.word = word
-		w.stop = context.AfterFunc(ctx, func() {
-			atomic.AddUint32(word, 1)
-			futex.Wake(word, math.MaxInt32)
-		})
+		// A sleeper cannot see ctx end; wake the word's sleepers when it does.
+		// Others take it as a spurious wake-up.
+		w.stop = context.AfterFunc(ctx, func() { bump(word) })
 	}
-	// Dekker's handshake with wakeConsumers/wakeProducers: the sleeper count
-	// is raised before the ring is looked at again, the waker looks at the
-	// count after it changed the ring, so one of them sees the other.
+	// Dekker's handshake with wake: the sleeper sets sleepBit (or finds it
+	// set) before it looks at the ring again; the other side claims a slot
+	// (a compare-and-swap) before it looks at the bit; all of these are
+	// sequentially consistent atomics, so one of them sees the other. What
+	// is looked at is the claim, not the publication (a plain release
+	// store, see storeRel), hence the wake-up before the message is written.
 	v := atomic.LoadUint32(word)
+	if v&sleepBit == 0 {
+		if !atomic.CompareAndSwapUint32(word, v, v|sleepBit) {
+			return nil // woken meanwhile: look again
+		}
+		v |= sleepBit
+	}
 	atomic.AddUint32(sleepers, 1)
 	defer atomic.AddUint32(sleepers, ^uint32(0))
-	if r.ready(consumer) {
-		return nil
-	}
 	timeout := idleSleep
+	switch r.waitFor(consumer) {
+	case ready:
+		return nil
+	case held:
+		timeout = stuckSleep
+	}
 	if r.checkStuck() {
 		timeout = stuckSleep
 	}
 	futex.Wait(word, v, timeout)
+	w.spins = 0 // woken by a claim, most likely: spin for what follows
 	return nil
 }
 
-// end unregisters the context's wake-up. If the call gives up because ctx
-// is done while the ring is ready, it passes on the wake-up it may have
-// consumed, so that no other sleeper misses it.
-func (w *waiter) end(ctx context.Context) {
-	if w.stop == nil {
-		return
-	}
-	w.stop()
-	if ctx.Err() != nil {
-		atomic.AddUint32(w.word, 1)
-		futex.Wake(w.word, 1)
+// end unregisters the context's wake-up. (Every wake-up wakes every
+// sleeper, so a call that gives up has none to pass on.)
+func (w *waiter) end() {
+	if w.stop != nil {
+		w.stop()
 	}
 }
 
-// ready reports whether a Get (consumer) or Put would find the ring ready
-// or closed.
-func (r *Ring) ready(consumer bool) bool {
+// readiness is what a waiter about to sleep finds.
+type readiness int
+
+const (
+	idle  readiness = iota // nothing to do until the other side claims a slot, which wakes the sleepers
+	held                   // the slot waited for is held by another process, which wakes nobody when done
+	ready                  // a call would make progress, or fail: look again
+)
+
+// waitFor tells a Get (consumer) or Put about to sleep what it waits for.
+func (r *Ring) waitFor(consumer bool) readiness {
 	if consumer {
 		h := atomic.LoadUint64(&r.h.head)
-		if atomic.LoadUint64(&r.slot(h).seq) == h+1 {
-			return true
+		w := atomic.LoadUint64(&r.slot(h).word)
+		st, d := wordState(w), dist(w, h)
+		switch {
+		case d == 0 && (st == stFull || st == stSkip || st == stGet) || d == int64(r.n):
+			return ready
+		case r.closedAt(h):
+			return ready
+		case d == 0 && st == stPut:
+			return held
 		}
-		t := atomic.LoadUint64(&r.h.tail)
-		return t&closedBit != 0 && t&^closedBit <= h
+		return idle
 	}
 	t := atomic.LoadUint64(&r.h.tail)
 	if t&closedBit != 0 {
-		return true
+		return ready
 	}
 	if r.fullByCap(t) {
-		return false
+		return idle
 	}
-	return atomic.LoadUint64(&r.slot(t).seq) == t
+	w := atomic.LoadUint64(&r.slot(t).word)
+	switch st, d := wordState(w), dist(w, t); {
+	case d == -int64(r.n) && st == stGet:
+		return held
+	case d == -int64(r.n) && st != stFree:
+		return idle
+	}
+	return ready
+}
+
+// closedAt reports whether the ring is closed with nothing left to come
+// at or after position h.
+func (r *Ring) closedAt(h uint64) bool {
+	t := atomic.LoadUint64(&r.h.tail)
+	return t&closedBit != 0 && t&^closedBit <= h
 }
 
 // backoff waits about n steps of a few cycles each without touching shared
