@@ -7,18 +7,23 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Sizes of a pool's queues. A message is one chunk of arguments or one
 // part of a chunk's results; larger ones are split before they are sent.
 const (
 	poolMaxMessage  = 64 << 10
-	poolTaskSlots   = 4 // per worker: room for poolWindow chunks and more
+	poolTaskSlots   = 16 // per worker: room for the largest window
 	poolResultSlots = 64
-	// poolWindow is how many chunks a worker holds at most: one it runs
-	// and one ready for when it is done. More would deal the chunks out
-	// ahead of time, unevenly when they take unequal times.
+	// poolWindow is how many chunks a worker holds at least: one it runs
+	// and one ready for when it is done. It holds more when its chunks
+	// are quick, as many as take about poolAhead to run (at most
+	// poolTaskSlots), so that it never waits for the parent's next chunk;
+	// no more, since chunks dealt out ahead of time are dealt unevenly when
+	// they take unequal times.
 	poolWindow = 2
+	poolAhead  = 200 * time.Microsecond
 )
 
 // Pool is a set of long-lived worker processes that run registered tasks
@@ -66,7 +71,35 @@ type worker struct {
 	given       int              // chunks given to this process
 	done        int              // chunks this process finished
 	exited      bool
-	closing     bool // its task queue is closed: it exits when empty
+	closing     bool          // its task queue is closed: it exits when empty
+	lastDone    time.Time     // when its last chunk came back
+	chunkTime   time.Duration // a moving average of the time it takes for a chunk
+}
+
+// window returns how many chunks w may hold: see poolWindow.
+func (w *worker) window() int {
+	if w.chunkTime <= 0 {
+		return poolWindow
+	}
+	return int(min(max(poolAhead/w.chunkTime, poolWindow), poolTaskSlots))
+}
+
+// finished updates w's chunk time with the chunk c, given at c.sent,
+// done now: the chunk ran from when it was given or when the previous
+// one came back, whichever is later (a worker runs its chunks in order).
+func (w *worker) finished(c *call, now time.Time) {
+	start := c.sent
+	if w.lastDone.After(start) {
+		start = w.lastDone
+	}
+	w.lastDone = now
+	d := now.Sub(start)
+	if w.chunkTime == 0 {
+		w.chunkTime = d
+	} else {
+		w.chunkTime += (d - w.chunkTime) / 8
+	}
+	w.chunkTime = max(w.chunkTime, time.Nanosecond)
 }
 
 // call is one chunk of tasks on its way through the pool.
@@ -81,6 +114,7 @@ type call struct {
 	done   chan struct{} // closed when parts cover n items, or err is set
 	notify chan<- *call  // if set, receives the call when done
 	worker *worker       // holding it, if given
+	sent   time.Time     // when it was given to worker
 }
 
 // PoolOption configures a [Pool] or an [Executor].
@@ -206,7 +240,7 @@ func (p *Pool) dispatch() {
 	for len(p.pending) > 0 {
 		var best *worker
 		for _, w := range p.workers {
-			if w.exited || w.closing || (p.cfg.maxTasks > 0 && w.given >= p.cfg.maxTasks) || len(w.outstanding) >= poolWindow {
+			if w.exited || w.closing || (p.cfg.maxTasks > 0 && w.given >= p.cfg.maxTasks) || len(w.outstanding) >= w.window() {
 				continue
 			}
 			if best == nil || len(w.outstanding) < len(best.outstanding) {
@@ -227,7 +261,7 @@ func (p *Pool) dispatch() {
 			return
 		}
 		p.pending = p.pending[1:]
-		c.worker = best
+		c.worker, c.sent = best, time.Now()
 		best.outstanding[c.id] = c
 		best.given++
 	}
@@ -239,6 +273,9 @@ func (p *Pool) finish(c *call, err error) {
 	if c.worker != nil {
 		delete(c.worker.outstanding, c.id)
 		c.worker.done++
+		if err == nil {
+			c.worker.finished(c, time.Now())
+		}
 	}
 	delete(p.calls, c.id)
 	c.err = err
