@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/shmkit/shmkit/internal/ring"
+	"github.com/shmkit/shmkit/shm"
 )
 
 // Sizes of a pool's queues. A message is one chunk of arguments or one
@@ -24,6 +27,9 @@ const (
 	// they take unequal times.
 	poolWindow = 2
 	poolAhead  = 200 * time.Microsecond
+	// poolSegmentSlack is room in the pool's segment for each queue's
+	// entry and alignment, and for the segment's header.
+	poolSegmentSlack = 4 << 10
 )
 
 // Pool is a set of long-lived worker processes that run registered tasks
@@ -48,8 +54,10 @@ const (
 // A Pool must be closed: [Pool.Close] and [Pool.Join], or
 // [Pool.Terminate].
 type Pool struct {
-	cfg     poolConfig
-	results *Queue[[]byte]
+	cfg      poolConfig
+	seg      *shm.Segment // the queues' memory, released when the pool is over
+	results  *Queue[[]byte]
+	monitors sync.WaitGroup // the goroutines that report workers' exits
 
 	mu         sync.Mutex
 	workers    []*worker
@@ -58,6 +66,7 @@ type Pool struct {
 	nextID     uint64
 	closed     bool  // Close or Terminate: no new tasks
 	terminated bool  // Terminate: kill everything
+	over       bool  // every worker exited and the queues are unmapped
 	broken     error // workers cannot start: every task fails with it
 	joined     chan struct{}
 }
@@ -171,20 +180,30 @@ func NewPool(n int, opts ...PoolOption) (*Pool, error) {
 	if p.cfg.maxTasks < 0 {
 		return nil, fmt.Errorf("ipc: MaxTasksPerChild(%d): want 0 (no limit) or more", p.cfg.maxTasks)
 	}
+	// The queues live in a segment of their own, unmapped when the pool is
+	// over, rather than in the default arena, which never gives memory back
+	// (and every child started later would map).
+	need := ring.Size(poolResultSlots, poolMaxMessage) + n*ring.Size(poolTaskSlots, poolMaxMessage) + poolSegmentSlack*(n+2)
+	need += need / 7 // a segment names its objects in a table of up to an eighth of its size
 	var err error
-	if p.results, err = NewQueue[[]byte](poolResultSlots, MaxMessage(poolMaxMessage)); err != nil {
+	if p.seg, err = shm.NewSegment(need); err != nil {
+		return nil, fmt.Errorf("ipc: pool of %d workers: %w", n, err)
+	}
+	in := QueueIn(p.seg)
+	if p.results, err = NewQueue[[]byte](poolResultSlots, MaxMessage(poolMaxMessage), in); err != nil {
+		p.seg.Close()
 		return nil, err
 	}
 	for i := range n {
-		q, err := NewQueue[[]byte](poolTaskSlots, MaxMessage(poolMaxMessage))
+		q, err := NewQueue[[]byte](poolTaskSlots, MaxMessage(poolMaxMessage), in)
 		if err != nil {
-			p.Terminate()
+			p.abort()
 			return nil, err
 		}
 		w := &worker{slot: i, tasks: q}
 		p.workers = append(p.workers, w)
 		if err := p.startWorker(w); err != nil {
-			p.Terminate()
+			p.abort()
 			return nil, err
 		}
 	}
@@ -204,14 +223,24 @@ func (p *Pool) startWorker(w *worker) error {
 		return fmt.Errorf("ipc: start pool worker: %w", err)
 	}
 	w.proc, w.outstanding, w.given, w.done, w.exited, w.closing = proc, map[uint64]*call{}, 0, 0, false, false
+	p.monitors.Add(1)
 	go p.monitor(w.slot, w.gen, proc)
 	return nil
+}
+
+// abort ends a pool that NewPool could not finish: its workers are killed
+// and reaped, and its memory released.
+func (p *Pool) abort() {
+	p.Terminate()
+	p.monitors.Wait()
+	p.seg.Close()
 }
 
 // monitor reports the exit of a worker process through the results queue,
 // behind every result the worker published: the collector then fails only
 // what the worker really did not finish.
 func (p *Pool) monitor(slot, gen int, proc *Process) {
+	defer p.monitors.Done()
 	<-proc.Done()
 	p.results.Put(context.Background(), exitedMsg(slot, gen)) // fails only once the pool is over
 }
@@ -299,9 +328,22 @@ func (p *Pool) cancel(c *call, err error) bool {
 	return false
 }
 
-// collect receives results and exit notices until the pool is over.
+// collect receives results and exit notices until the pool is over, then
+// releases the pool's memory, once nothing can touch it any more (every
+// worker has exited, every monitor returned), and lets Join return.
 func (p *Pool) collect() {
-	defer close(p.joined)
+	p.receive()
+	p.monitors.Wait()
+	p.mu.Lock()
+	p.over = true
+	p.seg.Close()
+	p.mu.Unlock()
+	close(p.joined)
+}
+
+// receive receives results and exit notices until the results queue is
+// closed: every worker has exited.
+func (p *Pool) receive() {
 	for {
 		b, err := p.results.Get(context.Background())
 		if err != nil { // closed: every worker has exited
@@ -410,7 +452,7 @@ func (p *Pool) retire() (over bool) {
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
+	if p.closed || p.over {
 		return nil
 	}
 	p.closed = true
@@ -441,6 +483,10 @@ func (p *Pool) Join(ctx context.Context) error {
 // [ErrPoolClosed]. Python: terminate().
 func (p *Pool) Terminate() error {
 	p.mu.Lock()
+	if p.over {
+		p.mu.Unlock()
+		return nil
+	}
 	p.closed, p.terminated = true, true
 	for _, c := range p.calls {
 		p.finish(c, ErrPoolClosed)
@@ -460,7 +506,7 @@ func (p *Pool) Terminate() error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.retireAll() {
+	if !p.over && p.retireAll() {
 		p.results.Close()
 	}
 	return nil
