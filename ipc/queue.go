@@ -144,7 +144,9 @@ func (q *Queue[T]) putBytes(ctx context.Context, b []byte) error {
 }
 
 // TryPut puts v if a slot is free and reports whether it did; it never
-// waits.
+// waits. It may report false while the queue is not quite full: when the
+// slot it needs is still being read by a Get in another process or
+// goroutine (a Put would wait the moment that takes).
 func (q *Queue[T]) TryPut(v T) (ok bool, err error) {
 	var b []byte
 	switch q.enc {
@@ -224,7 +226,10 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 }
 
 // TryGet takes the value at the front of the queue if there is one and
-// reports whether it did; it never waits.
+// reports whether it did; it never waits. It may report false while later
+// values are ready: when the value at the front is still being written by
+// a Put in another process or goroutine, which came first (a Get would
+// wait the moment that takes).
 func (q *Queue[T]) TryGet() (v T, ok bool, err error) {
 	if q.enc == encRaw {
 		b := ring.BytesOf(&v)

@@ -8,7 +8,9 @@ import (
 // TryGet takes the oldest message if there is one and reports whether it
 // did. The message is appended to dst[:0], so a dst with room for a slot's
 // bytes spares an allocation. It never waits. It fails with [ErrClosed]
-// once the ring is closed and empty.
+// once the ring is closed and empty. It reports false, too, when the slot
+// at the head is claimed by a producer that has not published it yet,
+// though later messages may be published already: they come after it.
 func (r *Ring) TryGet(dst []byte) ([]byte, bool, error) {
 	dst = dst[:0]
 	n, err := r.TryGetFunc(1, func(msg []byte) { dst = append(dst, msg...) })

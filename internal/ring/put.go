@@ -7,7 +7,9 @@ import (
 
 // TryPut puts msg if a slot is free and reports whether it did. It never
 // waits. It fails with [ErrTooLarge] if msg does not fit a slot and with
-// [ErrClosed] once the ring is closed.
+// [ErrClosed] once the ring is closed. It reports false, too, when the slot
+// at the tail is still held by a consumer of the previous lap, though
+// other slots may be free by then.
 func (r *Ring) TryPut(msg []byte) (bool, error) {
 	if len(msg) > r.max {
 		return false, r.tooLarge(len(msg))
