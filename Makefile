@@ -10,12 +10,14 @@
 #   RACE=auto      1: test with -race (fails without a C compiler);
 #                  0: without; auto: with -race when cgo is available
 #   FUZZTIME=30s   how long `make fuzz` runs each fuzz target
+#   SOAKTIME=300   seconds of `make soak` (shmdemo chaos -seconds)
 #   TESTTIMEOUT    -timeout of every `go test` in `make test`
 
 GO          ?= go
 GOFMT       ?= $(shell command -v gofmt 2>/dev/null || echo "$$($(GO) env GOROOT)/bin/gofmt")
 RACE        ?= auto
 FUZZTIME    ?= 30s
+SOAKTIME    ?= 300
 TESTTIMEOUT ?= 240s
 
 # The platforms of `make cross`; `make test` checks the darwin ones.
@@ -42,12 +44,12 @@ cross_check = for p in $(1); do \
 .NOTPARALLEL:
 
 .PHONY: help demo test vet test-race test-portable cross-darwin fmt-check \
-	bench cross fuzz fmt
+	bench cross fuzz fmt soak
 
 help: ## list the targets
 	@echo 'Targets:'
 	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
-	@echo 'Variables: GO=$(GO) RACE=$(RACE) FUZZTIME=$(FUZZTIME) TESTTIMEOUT=$(TESTTIMEOUT)'
+	@echo 'Variables: GO=$(GO) RACE=$(RACE) FUZZTIME=$(FUZZTIME) SOAKTIME=$(SOAKTIME) TESTTIMEOUT=$(TESTTIMEOUT)'
 
 demo: ## run the bank deposit simulation on its defaults (shmdemo bank)
 	$(GO) run ./cmd/shmdemo bank
@@ -81,10 +83,12 @@ fmt-check: ## fail if gofmt would change any .go file
 	bad=$$($(GOFMT) -l $$files) || exit 1; \
 	if [ -n "$$bad" ]; then echo 'gofmt needed (run make fmt):'; echo "$$bad"; exit 1; fi
 
-# Once `shmdemo bench` (the performance table) exists, bench runs
-# `$(GO) run ./cmd/shmdemo bench` after the go test benchmarks.
-bench: ## run every go test benchmark once, with allocations
+# bench runs the go test benchmarks (in pairs: ours and a baseline), then
+# the performance table of `shmdemo bench`, each figure next to a baseline
+# measured in the same run (about a minute; `shmdemo bench -quick` for less).
+bench: ## run every go test benchmark once, with allocations, then shmdemo bench
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
+	$(GO) run ./cmd/shmdemo bench
 
 cross: ## go build and go vet for linux and darwin, amd64 and arm64
 	@$(call cross_check,$(CROSS_PLATFORMS))
@@ -98,6 +102,11 @@ fuzz: ## run each Fuzz target in the tree for FUZZTIME (default 30s)
 		echo "==> $$pkg $$name for $(FUZZTIME)"; \
 		$(GO) test -run='^$$' -fuzz='^'"$$name"'$$' -fuzztime=$(FUZZTIME) "$$pkg" </dev/null || exit 1; \
 	done
+
+# A short chaos run (3 seconds) is part of `make test`, through the tests of
+# cmd/shmdemo (TestChaos_Short_JSON).
+soak: ## kill workers at random for SOAKTIME seconds (default 300), checking every invariant
+	$(GO) run ./cmd/shmdemo chaos -seconds $(SOAKTIME)
 
 fmt: ## gofmt -w every .go file (tracked and new ones)
 	@files=$$($(GO_FILES)); [ -z "$$files" ] || $(GOFMT) -w $$files

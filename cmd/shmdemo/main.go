@@ -87,6 +87,18 @@ func init() {
 			run:     runFactorial,
 		},
 		{
+			name:    "bench",
+			summary: "measure the performance table: our figures against baselines of the same run",
+			teaches: "what shared memory buys: locks, atomics, queues and pools against sync, pipes and goroutines",
+			run:     runBench,
+		},
+		{
+			name:    "chaos",
+			summary: "kill worker processes at random mid-work; check that nothing hangs or breaks",
+			teaches: "crash tolerance: owner-death recovery, queue and pool guarantees, bounded waits, checked after every round",
+			run:     runChaos,
+		},
+		{
 			name:    "segments",
 			summary: "list named shared memory segments, or remove them",
 			teaches: "named segments outlive their creator: shm.List, stale segments, shm.Remove",
