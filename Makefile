@@ -10,6 +10,7 @@
 #   RACE=auto      1: test with -race (fails without a C compiler);
 #                  0: without; auto: with -race when cgo is available
 #   FUZZTIME=30s   how long `make fuzz` runs each fuzz target
+#   FUZZTIME_SHORT=1s  the same for `make fuzz-short`, a part of `make test`
 #   SOAKTIME=300   seconds of `make soak` (shmdemo chaos -seconds)
 #   TESTTIMEOUT    -timeout of every `go test` in `make test`
 
@@ -17,6 +18,7 @@ GO          ?= go
 GOFMT       ?= $(shell command -v gofmt 2>/dev/null || echo "$$($(GO) env GOROOT)/bin/gofmt")
 RACE        ?= auto
 FUZZTIME    ?= 30s
+FUZZTIME_SHORT ?= 1s
 SOAKTIME    ?= 300
 TESTTIMEOUT ?= 240s
 
@@ -39,22 +41,33 @@ cross_check = for p in $(1); do \
 		CGO_ENABLED=0 GOOS=$${p%/*} GOARCH=$${p\#*/} $(GO) vet ./... || exit 1; \
 	done
 
+# run_fuzz runs each Fuzz target in the tree (found with go test -list) for
+# $(1), one after the other: fuzzing uses every core.
+run_fuzz = out=$$($(GO) test -list '^Fuzz' ./...) || { echo "$$out"; exit 1; }; \
+	targets=$$(echo "$$out" | awk '/^Fuzz[^ \t]*$$/ { names = names " " $$1; next } \
+		$$1 == "ok" { n = split(names, a, " "); for (i = 1; i <= n; i++) print $$2, a[i]; names = "" }'); \
+	if [ -z "$$targets" ]; then echo 'fuzz: no Fuzz targets in the tree'; exit 0; fi; \
+	echo "$$targets" | while read -r pkg name; do \
+		echo "==> $$pkg $$name for $(1)"; \
+		$(GO) test -run='^$$' -fuzz='^'"$$name"'$$' -fuzztime=$(1) "$$pkg" </dev/null || exit 1; \
+	done
+
 .DEFAULT_GOAL := help
 # The steps of `make test` run in the order listed, even under make -j.
 .NOTPARALLEL:
 
 .PHONY: help demo test vet test-race test-portable cross-darwin fmt-check \
-	bench cross fuzz fmt soak
+	bench cross fuzz fuzz-short fmt soak
 
 help: ## list the targets
 	@echo 'Targets:'
 	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
-	@echo 'Variables: GO=$(GO) RACE=$(RACE) FUZZTIME=$(FUZZTIME) SOAKTIME=$(SOAKTIME) TESTTIMEOUT=$(TESTTIMEOUT)'
+	@echo 'Variables: GO=$(GO) RACE=$(RACE) FUZZTIME=$(FUZZTIME) FUZZTIME_SHORT=$(FUZZTIME_SHORT) SOAKTIME=$(SOAKTIME) TESTTIMEOUT=$(TESTTIMEOUT)'
 
 demo: ## run the bank deposit simulation on its defaults (shmdemo bank)
 	$(GO) run ./cmd/shmdemo bank
 
-test: vet test-race test-portable cross-darwin fmt-check ## vet, race tests, portable waiter, macOS compile, gofmt
+test: vet test-race test-portable fuzz-short cross-darwin fmt-check ## vet, race tests, portable waiter, short fuzzing, macOS compile, gofmt
 	@echo 'make test: all passed'
 
 vet: ## go vet every package
@@ -94,14 +107,10 @@ cross: ## go build and go vet for linux and darwin, amd64 and arm64
 	@$(call cross_check,$(CROSS_PLATFORMS))
 
 fuzz: ## run each Fuzz target in the tree for FUZZTIME (default 30s)
-	@out=$$($(GO) test -list '^Fuzz' ./...) || { echo "$$out"; exit 1; }; \
-	targets=$$(echo "$$out" | awk '/^Fuzz[^ \t]*$$/ { names = names " " $$1; next } \
-		$$1 == "ok" { n = split(names, a, " "); for (i = 1; i <= n; i++) print $$2, a[i]; names = "" }'); \
-	if [ -z "$$targets" ]; then echo 'fuzz: no Fuzz targets in the tree'; exit 0; fi; \
-	echo "$$targets" | while read -r pkg name; do \
-		echo "==> $$pkg $$name for $(FUZZTIME)"; \
-		$(GO) test -run='^$$' -fuzz='^'"$$name"'$$' -fuzztime=$(FUZZTIME) "$$pkg" </dev/null || exit 1; \
-	done
+	@$(call run_fuzz,$(FUZZTIME))
+
+fuzz-short: ## run each Fuzz target in the tree for FUZZTIME_SHORT (default 1s)
+	@$(call run_fuzz,$(FUZZTIME_SHORT))
 
 # A short chaos run (3 seconds) is part of `make test`, through the tests of
 # cmd/shmdemo (TestChaos_Short_JSON).

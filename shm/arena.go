@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"sync"
+
+	"github.com/shmkit/shmkit/internal/inherit"
 )
 
 // arenaSegment is the size of the segments the default arena adds, each
@@ -35,6 +37,7 @@ func arenaAlloc(kind, elem uint16, n uint64, name string) (object, error) {
 	if err != nil {
 		return object{}, err
 	}
+	inherit.Lifelong(s.id) // mapped for good: not a leak to the tests' check
 	// A block that needs a segment of its own does not displace the
 	// current one, which still has room for small objects.
 	if need <= arenaSegment || arena.cur == nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/proctest"
 	"github.com/shmkit/shmkit/shm"
 )
 
@@ -108,7 +109,10 @@ func TestMain(m *testing.M) {
 	if role := os.Getenv(roleEnv); role != "" {
 		os.Exit(runRole(role))
 	}
-	os.Exit(m.Run())
+	if name := os.Getenv(probeEnv); name != "" {
+		os.Exit(runProbe(name))
+	}
+	os.Exit(proctest.Run(m))
 }
 
 func runRole(role string) int {

@@ -3,6 +3,7 @@ package shm
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
 // object is a reference to one allocated block: its segment and its
@@ -101,10 +102,23 @@ func checkType(e entry, kind, elem uint16) error {
 		return nil
 	}
 	if e.Kind != kind || e.Elem != elem {
-		return fmt.Errorf("%w: it is a %s of %s, not a %s of %s", ErrType,
-			kindName(e.Kind), elemName(e.Elem), kindName(kind), elemName(elem))
+		return fmt.Errorf("%w: it is %s, not %s", ErrType, describe(e.Kind, e.Elem), describe(kind, elem))
 	}
 	return nil
+}
+
+// describe names an object of kind and elem in messages: "a value of
+// int64", "an array of float32", "a mutex".
+func describe(kind, elem uint16) string {
+	k := kindName(kind)
+	a := "a "
+	if strings.ContainsRune("aeiou", rune(k[0])) {
+		a = "an "
+	}
+	if name := elemName(elem); name != "" {
+		return a + k + " of " + name
+	}
+	return a + k
 }
 
 // A handle is what a shared object becomes when it is passed to another
@@ -144,8 +158,7 @@ func unmarshalObject(b []byte, kind, elem uint16) (object, error) {
 		return object{}, fmt.Errorf("%w: not a shmkit handle (%d bytes)", ErrHandle, len(b))
 	}
 	if hk, he := uint16(b[5]), binary.LittleEndian.Uint16(b[6:]); hk != kind || he != elem {
-		return object{}, fmt.Errorf("%w: handle of a %s of %s decoded as a %s of %s", ErrType,
-			kindName(hk), elemName(he), kindName(kind), elemName(elem))
+		return object{}, fmt.Errorf("%w: handle of %s decoded as %s", ErrType, describe(hk, he), describe(kind, elem))
 	}
 	id, off := binary.LittleEndian.Uint64(b[8:]), binary.LittleEndian.Uint64(b[16:])
 	seg := segmentByID(id)

@@ -86,14 +86,16 @@ func attach(f *os.File, name string) (*Segment, error) {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil, fmt.Errorf("%w: not a regular file", ErrUnsafeFile)
 	}
+	// Whose the file is comes first: a file of another user is refused as
+	// such, whatever else is wrong with it.
+	if err := checkFile(f, &st); err != nil {
+		return nil, err
+	}
 	if st.Size < headerSize {
 		return nil, fmt.Errorf("%w: %d bytes, a header needs %d", ErrTruncated, st.Size, headerSize)
 	}
 	if st.Size > maxSegmentSize {
 		return nil, fmt.Errorf("%w: %d bytes, more than the %d a segment may have", ErrCorrupt, st.Size, int64(maxSegmentSize))
-	}
-	if err := checkFile(f, &st); err != nil {
-		return nil, err
 	}
 	mem, err := mmap.MapRegion(f, int(st.Size), mmap.RDWR, 0, 0)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/proctest"
 	"github.com/shmkit/shmkit/ipc"
 	"github.com/shmkit/shmkit/shm"
 )
@@ -39,7 +40,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0) // without Remove: the segment outlives this process
 	}
-	os.Exit(m.Run())
+	os.Exit(proctest.Run(m))
 }
 
 // result is what a run of shmdemo did.

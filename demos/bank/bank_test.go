@@ -9,13 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/proctest"
 	"github.com/shmkit/shmkit/ipc"
 )
 
-func TestMain(m *testing.M) {
-	ipc.Main()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { proctest.Main(m) }
 
 func TestBankAccount_DepositWithdraw(t *testing.T) {
 	a, err := NewBankAccount(100)

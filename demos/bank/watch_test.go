@@ -100,9 +100,11 @@ func TestRun_Named_ExistsAndCancel(t *testing.T) {
 	if _, err := Run(t.Context(), Config{Procs: 1, Deposits: 1, Amount: 1, Mode: Locked, Name: "taken"}); !errors.Is(err, shm.ErrExists) {
 		t.Fatalf("Run with a taken name: got %v, want ErrExists", err)
 	}
-	if _, err := shm.Open("taken"); err != nil {
+	other, err := shm.Open("taken")
+	if err != nil {
 		t.Fatalf("the other segment: %v", err)
 	}
+	other.Close()
 
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()

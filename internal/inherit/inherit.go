@@ -7,6 +7,11 @@
 // records the descriptor of each segment it maps here, and ipc hands the
 // current set to each child it starts (as exec.Cmd.ExtraFiles). This mirrors
 // fork, where a child sees every mapping of its parent.
+//
+// The tests' leak check (internal/proctest) reads the same record to tell
+// the segments a test left open from those that legitimately stay mapped
+// for the life of the process (shm's default arena), which shm marks with
+// [Lifelong].
 package inherit
 
 import (
@@ -16,8 +21,9 @@ import (
 )
 
 var (
-	mu    sync.Mutex
-	files = map[uint64]*os.File{}
+	mu       sync.Mutex
+	files    = map[uint64]*os.File{}
+	lifelong = map[uint64]bool{}
 )
 
 // Add records f as the descriptor of the segment with the given id, so that
@@ -37,6 +43,37 @@ func Remove(id uint64) {
 	mu.Lock()
 	defer mu.Unlock()
 	delete(files, id)
+	delete(lifelong, id)
+}
+
+// Lifelong marks the recorded segment with the given id as one that stays
+// mapped as long as the process lives (a segment of shm's default arena),
+// not one that its user should close.
+func Lifelong(id uint64) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, ok := files[id]; ok {
+		lifelong[id] = true
+	}
+}
+
+// Segment describes a recorded segment, for [Segments].
+type Segment struct {
+	ID       uint64
+	File     *os.File // owned by the segment: do not close
+	Lifelong bool     // marked with Lifelong
+}
+
+// Segments returns every recorded segment, ordered by id.
+func Segments() []Segment {
+	mu.Lock()
+	defer mu.Unlock()
+	out := make([]Segment, 0, len(files))
+	for id, f := range files {
+		out = append(out, Segment{ID: id, File: f, Lifelong: lifelong[id]})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
 
 // Files returns the descriptors of every recorded segment, ordered by id so

@@ -27,3 +27,27 @@ func TestFiles_OrderedByID_RemoveForgets(t *testing.T) {
 		t.Fatalf("after Remove(20): got %v, want [b a]", got)
 	}
 }
+
+func TestLifelong_MarksUntilRemove(t *testing.T) {
+	a, b := os.NewFile(100, "a"), os.NewFile(101, "b")
+	Add(40, a)
+	Add(50, b)
+	t.Cleanup(func() { Remove(40); Remove(50) })
+	Lifelong(50)
+	Lifelong(60) // not recorded: ignored
+	got := Segments()
+	want := []Segment{{40, a, false}, {50, b, true}}
+	if len(got) != len(want) {
+		t.Fatalf("got %d segments, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("segment %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	Remove(50)
+	Add(50, b)
+	if got := Segments(); len(got) != 2 || got[1].Lifelong {
+		t.Fatalf("after Remove and Add again: got %+v, want 50 not lifelong", got)
+	}
+}

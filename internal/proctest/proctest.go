@@ -1,6 +1,7 @@
 // Package proctest holds what the tests of shmkit's process-starting
-// packages share: their TestMain, and starting and reaping a child with a
-// deadline.
+// packages share: their TestMain, starting and reaping a child with a
+// deadline, and the check that the tests of a package left no child
+// process, descriptor, segment or goroutine behind ([Run]).
 package proctest
 
 import (
@@ -20,11 +21,12 @@ const Deadline = 30 * time.Second
 // Main is the TestMain of a package whose tests start child processes. In
 // a child it runs the registered function and exits (ipc.Main); in the
 // test binary it spares the children the race detector's sleep at exit,
-// then runs the tests.
+// then runs the tests and checks that they left nothing behind (see
+// [Run]).
 func Main(m *testing.M) {
 	ipc.Main()
 	SpareRaceSleep()
-	os.Exit(m.Run())
+	os.Exit(Run(m))
 }
 
 // SpareRaceSleep sets atexit_sleep_ms=0 in GORACE, unless GORACE already
