@@ -226,6 +226,11 @@ func (w *lockWord) lockSlow(ctx context.Context) error {
 		}
 		if ctx != nil {
 			if err := ctx.Err(); err != nil {
+				if slept {
+					// The wake-up that woke this call may have been the only one
+					// for the sleepers behind it: pass it on.
+					futex.Wake(&w.state, 1)
+				}
 				return err
 			}
 		}
