@@ -52,7 +52,9 @@
 // waiter sees that the owner is gone (exited, a zombie, or its pid now
 // taken by another process, told apart by start time), takes the lock and
 // gets [ErrOwnerDead], the POSIX robust-mutex contract: repair, then
-// [Mutex.MarkConsistent].
+// [Mutex.MarkConsistent]. mutex.pml is a SPIN model of the protocol for
+// three processes, any of them killed at any step; it is not yet part of
+// make models (see the Makefile).
 //
 // # Synchronisation
 //
