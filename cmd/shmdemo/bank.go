@@ -10,8 +10,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/shmkit/shmkit/demos/bank"
 	"github.com/shmkit/shmkit/shm"
 )
@@ -51,14 +49,15 @@ func runBank(args []string, stdout, stderr io.Writer) int {
 	// process), and nothing is left behind.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var bar *progressbar.ProgressBar
+	var bar *progressBar
 	if !*asJSON && isTerminal(stderr) {
-		bar = newProgressBar(stderr, int64(cfg.Procs)*int64(cfg.Deposits))
-		cfg.Progress = func(done, _ int64) { bar.Set64(done) }
+		// Fed from the shared deposit counter, about ten times a second.
+		bar = newProgressBar(stderr, "deposits", int64(cfg.Procs)*int64(cfg.Deposits))
+		cfg.Progress = func(done, _ int64) { bar.Set(done) }
 	}
 	res, err := bank.Run(ctx, cfg)
 	if bar != nil {
-		bar.Finish() // with OptionClearOnFinish: the bar leaves no trace
+		bar.Finish() // the bar leaves no trace
 	}
 	switch {
 	case errors.Is(err, shm.ErrName):
@@ -84,20 +83,6 @@ func runBank(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// newProgressBar returns a bar of total deposits drawn on w, a terminal.
-// It is fed from the shared deposit counter, about ten times a second.
-func newProgressBar(w io.Writer, total int64) *progressbar.ProgressBar {
-	return progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("deposits"),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetRenderBlankState(true), // drawn at once, while the depositors start
-		progressbar.OptionClearOnFinish(),
-	)
 }
 
 func printBank(w io.Writer, r bank.Result) {

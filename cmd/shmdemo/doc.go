@@ -65,10 +65,9 @@
 // lost deposits differ from run to run.
 //
 // When standard error is a terminal, a progress bar is drawn there while
-// the depositors work (github.com/schollz/progressbar), fed about ten
-// times a second from the deposit counter in shared memory, and erased at
-// the end. Nothing is drawn when standard error is a pipe or a file, nor
-// with -json.
+// the depositors work, fed about ten times a second from the deposit
+// counter in shared memory, and erased at the end. Nothing is drawn when
+// standard error is a pipe or a file, nor with -json.
 //
 // # Watch
 //
