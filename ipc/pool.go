@@ -186,7 +186,8 @@ func NewPool(n int, opts ...PoolOption) (*Pool, error) {
 	need := ring.Size(poolResultSlots, poolMaxMessage) + n*ring.Size(poolTaskSlots, poolMaxMessage) + poolSegmentSlack*(n+2)
 	need += need / 7 // a segment names its objects in a table of up to an eighth of its size
 	var err error
-	if p.seg, err = shm.NewSegment(need); err != nil {
+	// Sparse: of each 64 KiB slot, small messages touch the first page.
+	if p.seg, err = shm.NewSegment(need, shm.Sparse()); err != nil {
 		return nil, fmt.Errorf("ipc: pool of %d workers: %w", n, err)
 	}
 	in := QueueIn(p.seg)

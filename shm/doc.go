@@ -76,8 +76,8 @@
 //
 // Linux: anonymous segments are memfds sealed against shrinking and growing
 // (no peer can make another take SIGBUS), pre-faulted with
-// MADV_POPULATE_WRITE up to 64 MiB; named segments live in /dev/shm (or
-// $SHMKIT_DIR); waiting uses shared futex operations.
+// MADV_POPULATE_WRITE up to 64 MiB unless [Sparse]; named segments live in
+// /dev/shm (or $SHMKIT_DIR); waiting uses shared futex operations.
 //
 // macOS: anonymous segments are unlinked temporary files, named ones live in
 // the user's temporary directory; there is no futex without cgo, so waiters

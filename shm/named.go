@@ -44,7 +44,7 @@ func pathOf(name string) (string, error) {
 // complete header: an Open at the same moment finds the segment whole or
 // not at all. Linking fails if the name exists, whatever it is (a
 // symbolic link is not followed), with [ErrExists].
-func Create(name string, size int) (*Segment, error) {
+func Create(name string, size int, opts ...SegmentOption) (*Segment, error) {
 	path, err := pathOf(name)
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func Create(name string, size int) (*Segment, error) {
 		f.Close()
 		return nil, fmt.Errorf("shm: create segment %q: %w", name, err)
 	}
-	s, err := newSegment(f, sz, name)
+	s, err := newSegment(f, sz, name, segmentOpts(opts))
 	if err != nil {
 		return nil, err
 	}

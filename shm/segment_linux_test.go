@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"unsafe"
 
 	"github.com/shmkit/shmkit/shm"
 	"golang.org/x/sys/unix"
@@ -140,6 +141,62 @@ func TestSegment_Attach_Refused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := attachErr(t, tt.file(t)); !errors.Is(err, tt.want) || (err == nil) != (tt.want == nil) {
 				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+// resident counts the pages of b's page-aligned interior that are in
+// memory (mincore).
+func resident(t *testing.T, b []byte) (in, pages int) {
+	t.Helper()
+	ps := os.Getpagesize()
+	start := (ps - int(uintptr(unsafe.Pointer(&b[0])))%ps) % ps
+	n := (len(b) - start) / ps * ps
+	vec := make([]byte, n/ps)
+	if _, _, errno := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&b[start])), uintptr(n), uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
+		t.Fatalf("mincore: %v", errno)
+	}
+	for _, v := range vec {
+		in += int(v & 1)
+	}
+	return in, len(vec)
+}
+
+// A new segment has its pages made at once; a Sparse one makes each on
+// first use.
+func TestSegment_Sparse(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		opts   []shm.SegmentOption
+		sparse bool
+	}{
+		{"default", nil, false},
+		{"sparse", []shm.SegmentOption{shm.Sparse()}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			seg, err := shm.NewSegment(4<<20, tt.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer seg.Close()
+			r, err := shm.NewRegion(2<<20, shm.In(seg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := r.Bytes()
+			in, pages := resident(t, b)
+			switch {
+			case !tt.sparse && in == 0:
+				t.Skip("no page made at creation: the kernel lacks MADV_POPULATE_WRITE (before 5.14)")
+			case !tt.sparse && in != pages:
+				t.Fatalf("%d of %d pages in memory, want all", in, pages)
+			case tt.sparse && in != 0:
+				t.Fatalf("%d of %d pages in memory before any use, want none", in, pages)
+			}
+			b[len(b)/2] = 1
+			if in, _ := resident(t, b); tt.sparse && in != 1 {
+				t.Fatalf("%d pages in memory after one write, want 1", in)
 			}
 		})
 	}
