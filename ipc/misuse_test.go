@@ -157,14 +157,14 @@ func TestMisuse_Ipc(t *testing.T) {
 			},
 			want: ipc.ErrCorruptQueue, says: "ipc: queue memory corrupt: ring: "},
 
-		// Negative and out-of-range sizes. The queue's size errors wrap the
-		// ring's own (internal) sentinel: ipc has none to offer.
+		// Negative and out-of-range sizes: shm.ErrSize, as for segments
+		// and arrays.
 		{name: "queue of slots of a negative size",
 			do:   func(t *testing.T) error { _, err := ipc.NewQueue[string](4, ipc.MaxMessage(-1)); return err },
-			says: "ipc: queue of 4 slots of -1 bytes: ring: bad size"},
+			want: shm.ErrSize, says: "ipc: queue of 4 slots of -1 bytes (want at most 1073741824 slots of at most 1073741824): shm: bad size"},
 		{name: "queue of too many slots",
 			do:   func(t *testing.T) error { _, err := ipc.NewQueue[int8](1 << 40); return err },
-			says: fmt.Sprintf("ipc: queue of %d slots of 1 bytes: ring: bad size", 1<<40)},
+			want: shm.ErrSize, says: fmt.Sprintf("ipc: queue of %d slots of 1 bytes (want at most 1073741824 slots of at most 1073741824): shm: bad size", 1<<40)},
 		{name: "pool with a negative MaxTasksPerChild",
 			do:   func(t *testing.T) error { _, err := ipc.NewPool(1, ipc.MaxTasksPerChild(-1)); return err },
 			says: "ipc: MaxTasksPerChild(-1): want 0 (no limit) or more"},

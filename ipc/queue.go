@@ -72,7 +72,8 @@ func QueueIn(seg *shm.Segment) QueueOption {
 }
 
 // NewQueue makes a queue of capacity slots ([DefaultCapacity] if capacity
-// <= 0) in shared memory.
+// <= 0) in shared memory. A capacity or [MaxMessage] out of range (negative,
+// or above 2^30) is an error wrapping [shm.ErrSize].
 func NewQueue[T any](capacity int, opts ...QueueOption) (*Queue[T], error) {
 	q, err := newQueue[T](capacity, 0, opts)
 	if err != nil {
@@ -105,7 +106,8 @@ func newQueue[T any](capacity int, flags uint32, opts []QueueOption) (*Queue[T],
 		}
 	}
 	if capacity > ring.MaxSlots || slot < 0 || slot > ring.MaxSlotSize {
-		return nil, fmt.Errorf("ipc: queue of %d slots of %d bytes: %w", capacity, slot, ring.ErrSize)
+		return nil, fmt.Errorf("ipc: queue of %d slots of %d bytes (want at most %d slots of at most %d): %w",
+			capacity, slot, ring.MaxSlots, ring.MaxSlotSize, shm.ErrSize)
 	}
 	reg, err := shm.NewRegion(ring.Size(capacity, slot), c.shm...)
 	if err != nil {
