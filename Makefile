@@ -120,12 +120,12 @@ soak: ## kill workers at random for SOAKTIME seconds (default 300), checking eve
 # The runs of `make models`: a SPIN model and its spin -a options, joined
 # by commas (-l: a non-progress-cycle run, for livelocks, instead of a
 # safety run). What each option means is said atop each .pml; every run is
-# exhaustive (-DCOLLAPSE only compresses the stored states). MODELS_JOBS
-# runs go at once, in the order listed (the longest first, in pairs).
+# exhaustive (-DCOLLAPSE only compresses the stored states); a model with
+# nothing after its colon runs on its defaults. MODELS_JOBS runs go at
+# once, in the order listed (each model's longest first, in pairs).
 #
-# The mutex model's run is not among them yet: it reports a process blocked
-# for ever (-DMAXKILL=2, depth 181) that is still to be triaged, model or
-# code; `make models MODEL_RUNS=shm/mutex.pml:-DMAXKILL=2` shows it.
+# The mutex's runs: with up to two deaths, with LockContext twice, with the
+# defaults (one death), without any death, and with Lock only (-DCTX=0).
 MODEL_RUNS = \
 	internal/ring/ring.pml:-DSLEEP=0,-DMAXKILL=1,-DBATCH=2,-DEARLYCLOSE=1 \
 	internal/ring/ring.pml:-DSLEEP=0,-DMAXKILL=2 \
@@ -135,13 +135,18 @@ MODEL_RUNS = \
 	internal/ring/ring.pml:-DCONF=2,-DMSGS=2 \
 	internal/ring/ring.pml:-DCONF=2,-DMSGS=2,-DBATCH=2 \
 	internal/ring/ring.pml:-DMSGS=1 \
-	internal/ring/ring.pml:-DMSGS=1,-DCAP1
+	internal/ring/ring.pml:-DMSGS=1,-DCAP1 \
+	shm/mutex.pml:-DITERS3=2,-DMAXKILL=2 \
+	shm/mutex.pml:-DMAXKILL=2 \
+	shm/mutex.pml: \
+	shm/mutex.pml:-DCTX=0,-DMAXKILL=2 \
+	shm/mutex.pml:-DMAXKILL=0
 MODELS_JOBS ?= 2
 
 # models builds each run's verifier (spin -a, then pan.c with $(CC)) in a
 # temporary directory, runs it and prints one line with what it explored;
 # a failed run prints pan's error and how to replay the counterexample.
-models: ## check the SPIN models (the ring's; see MODEL_RUNS)
+models: ## check the SPIN models (the ring's and the mutex's; see MODEL_RUNS)
 	@if ! command -v spin >/dev/null 2>&1; then \
 		echo 'models: skipped: spin not installed (apt-get install spin)'; exit 0; fi; \
 	if ! command -v $(CC) >/dev/null 2>&1; then \
@@ -153,7 +158,7 @@ models: ## check the SPIN models (the ring's; see MODEL_RUNS)
 		case " $$opts " in *' -l '*) opts=$$(echo " $$opts " | sed 's/ -l / /; s/^ //; s/ $$//'); \
 			cflag=-DNP; lflag=-l; what=livelock;; esac; \
 		mkdir "$$tmp/$$2" && cp "$$root/$$f" "$$tmp/$$2/" && cd "$$tmp/$$2" || return 1; \
-		name="$$f $$opts ($$what)"; \
+		name="$$f$${opts:+ $$opts} ($$what)"; \
 		spin -a $$opts "$$m" >spin.out 2>&1 || { echo "models: $$name: spin -a failed:"; cat spin.out; return 1; }; \
 		$(CC) -O0 -w $$cflag -DCOLLAPSE -o pan pan.c >cc.out 2>&1 || \
 			{ echo "models: $$name: $(CC) pan.c failed:"; cat cc.out; return 1; }; \

@@ -53,8 +53,8 @@
 // taken by another process, told apart by start time), takes the lock and
 // gets [ErrOwnerDead], the POSIX robust-mutex contract: repair, then
 // [Mutex.MarkConsistent]. mutex.pml is a SPIN model of the protocol for
-// three processes, any of them killed at any step; it is not yet part of
-// make models (see the Makefile).
+// three processes, any of them killed at any step; it is checked by make
+// models (see the Makefile).
 //
 // # Synchronisation
 //

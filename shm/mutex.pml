@@ -11,9 +11,11 @@
  *   Mutex.Lock, LockContext  lock()        ctx.Err (process 3), then one
  *                                          CAS 0 -> pid, else lockSlow
  *   lockWord.lockSlow        lockSlow()    load; CAS when free (with the
- *                                          waiters bit once it slept); ctx.Err;
- *                                          spin (SPINS loads); CAS the waiters
- *                                          bit in; futex.Wait; checkOwner
+ *                                          waiters bit once it slept); ctx.Err
+ *                                          (once it slept, giving up is a
+ *                                          Wake(1) of its own, pass); spin
+ *                                          (SPINS loads); CAS the waiters bit
+ *                                          in; futex.Wait; checkOwner
  *   lockWord.checkOwner      (in lockSlow) procGone of the owner, then CAS to
  *                                          pid|inconsistent|waiters: ErrOwnerDead
  *   Mutex.MarkConsistent     markConsistent()  load, CAS the inconsistent bit off
@@ -43,10 +45,12 @@
  * Timeouts. lockSlow's futex.Wait always has a timeout (the owner-health
  * check interval); here a sleeper may time out only when the owner named
  * in the word is dead (what the timeout is for), or once a wake-up died
- * with a process (woken, or between its Unlock's CAS and its Wake). Any
- * other sleep is timeout-free, so a lost wake-up is a process asleep for
- * ever: an invalid end state. After a wake-up the check interval may or
- * may not have passed (both are explored); after a timeout it has.
+ * with a process (woken and not yet acted on it, which for a LockContext
+ * that gives up means until its Wake(1) has passed it on; or between its
+ * Unlock's CAS and its Wake). Any other sleep is timeout-free, so a lost
+ * wake-up is a process asleep for ever: an invalid end state. After a
+ * wake-up the check interval may or may not have passed (both are
+ * explored); after a timeout it has.
  *
  * Properties checked (assertions, and no invalid end states):
  *   - mutual exclusion among live holders (ghost holders);
@@ -207,8 +211,8 @@ again:
 		:: else -> skip
 		fi;
 		if
-		:: useCtx && ctxDone -> err = ECTX; woken[me] = false;  /* ctx.Err() */
-			atomic { KP; if :: slept -> futexWake(1) :: else -> skip fi }; goto out  /* pass the wake-up on */
+		:: useCtx && ctxDone && !slept -> err = ECTX; goto out   /* ctx.Err() */
+		:: useCtx && ctxDone && slept -> err = ECTX; goto pass
 		:: else -> skip
 		fi;
 		if
@@ -219,6 +223,18 @@ again:
 		:: (s & WAITERS) == 0 -> goto setw
 		:: else -> goto wait
 		fi
+	}
+pass:
+	/* ctx is done after this call slept: futex.Wake(&w.state, 1), its own
+	 * step. The wake-up that woke it (if one did) may have been the only
+	 * one for a sleeper behind it, so it is owed (woken[me]) until passed
+	 * on here: a death before this step loses it (kill sets lostWake), as
+	 * a death between an Unlock's CAS and its Wake does. */
+	atomic {
+		KP;
+		futexWake(1);
+		woken[me] = false;
+		goto out
 	}
 take:
 	atomic {                                       /* CAS(s, self [|waiters once slept]) */
