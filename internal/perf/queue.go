@@ -74,9 +74,10 @@ func produce[T any](ctx context.Context, q *ipc.Queue[T], view func(*T) []byte, 
 		}
 	} else {
 		vs := make([]T, batch)
+		bs := views(vs, view)
 		for more() {
-			for i := range vs {
-				stamp(view(&vs[i]), uint64(sent)+uint64(i), id)
+			for i, b := range bs {
+				stamp(b, uint64(sent)+uint64(i), id)
 			}
 			for put := 0; put < len(vs); {
 				n, err := q.PutMany(ctx, vs[put:])
@@ -96,6 +97,16 @@ func produce[T any](ctx context.Context, q *ipc.Queue[T], view func(*T) []byte, 
 		}
 	}
 	return sent, nil
+}
+
+// views returns the bytes of each of vs, found once rather than through
+// view (an indirect call) for every message.
+func views[T any](vs []T, view func(*T) []byte) [][]byte {
+	bs := make([][]byte, len(vs))
+	for i := range vs {
+		bs[i] = view(&vs[i])
+	}
+	return bs
 }
 
 // consume is the parent's side of a round of a queue from one producer:
@@ -127,13 +138,14 @@ func consume[T any](ctx context.Context, q *ipc.Queue[T], view func(*T) []byte, 
 		}
 	}
 	dst := make([]T, batch)
+	bs := views(dst, view)
 	for calls := 1; ; calls++ {
 		k, err := q.GetMany(ctx, dst)
 		if err != nil {
 			return n, err
 		}
-		for i := range k {
-			end, err := chk.take(view(&dst[i]))
+		for i, b := range bs[:k] {
+			end, err := chk.take(b)
 			switch {
 			case err != nil:
 				return n, err
