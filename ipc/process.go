@@ -69,7 +69,11 @@ func (p *Process) Start() error {
 	if err != nil {
 		return err
 	}
-	segments := inherit.Files()
+	segments, err := inherit.Dup()
+	if err != nil {
+		return fmt.Errorf("ipc: starting process %q: %w", p.name, err)
+	}
+	defer inherit.Close(segments) // the child has its own once started
 	mk := newMarker(len(segments))
 	frame, err := encodeStart(startMsg{nonce: mk.nonce, name: p.name, arg: arg})
 	if err != nil {

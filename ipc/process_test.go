@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/shmkit/shmkit/ipc"
+	"github.com/shmkit/shmkit/shm"
 )
 
 func TestProcess_Wait_Output(t *testing.T) {
@@ -343,4 +344,45 @@ func BenchmarkExec_Baseline(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+}
+
+// Segments closed by another goroutine while children start: each child
+// gets the segments open when its Start began, and Start never hands over
+// a descriptor being closed (go test -race reported one before Start
+// duplicated them).
+func TestProcess_Start_WhileSegmentsClose(t *testing.T) {
+	done := make(chan struct{})
+	churned := make(chan int)
+	go func() {
+		n := 0
+		defer func() { churned <- n }()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			seg, err := shm.NewSegment(64 << 10)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if err := seg.Close(); err != nil {
+				t.Error(err)
+				return
+			}
+			n++
+		}
+	}()
+	for range 8 {
+		p := noop.Command(struct{}{})
+		start(t, p)
+		if err := wait(t, p); err != nil {
+			t.Errorf("child started while segments closed: %v", err)
+		}
+	}
+	close(done)
+	if n := <-churned; n == 0 {
+		t.Fatal("no segment was made and closed while the children started")
+	}
 }

@@ -15,9 +15,12 @@
 package inherit
 
 import (
+	"fmt"
 	"os"
 	"sort"
 	"sync"
+
+	"golang.org/x/sys/unix"
 )
 
 var (
@@ -76,10 +79,13 @@ func Segments() []Segment {
 	return out
 }
 
-// Files returns the descriptors of every recorded segment, ordered by id so
-// that the layout a child sees is deterministic. The files stay owned by the
-// segments; callers must not close them.
-func Files() []*os.File {
+// Dup returns a duplicate of the descriptor of every recorded segment,
+// ordered by id so that the layout a child sees is deterministic. The
+// duplicates (close-on-exec, like the originals) belong to the caller, who
+// closes them once the child has started: a segment closed meanwhile by
+// another goroutine closes its own descriptor, not the one being handed
+// over, and the child still gets the segment as it was when Dup ran.
+func Dup() ([]*os.File, error) {
 	mu.Lock()
 	defer mu.Unlock()
 	ids := make([]uint64, 0, len(files))
@@ -87,9 +93,22 @@ func Files() []*os.File {
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	out := make([]*os.File, len(ids))
-	for i, id := range ids {
-		out[i] = files[id]
+	out := make([]*os.File, 0, len(ids))
+	for _, id := range ids {
+		f := files[id]
+		fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			Close(out)
+			return nil, fmt.Errorf("duplicate the descriptor of segment %#x: %w", id, err)
+		}
+		out = append(out, os.NewFile(uintptr(fd), f.Name()))
 	}
-	return out
+	return out, nil
+}
+
+// Close closes every file of fs, as returned by [Dup].
+func Close(fs []*os.File) {
+	for _, f := range fs {
+		f.Close()
+	}
 }
