@@ -1,12 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -66,32 +61,4 @@ func TestChaos_Usage(t *testing.T) {
 			}
 		})
 	}
-}
-
-// shmdemoWithin is shmdemo with a deadline of d instead of 30 s: a chaos
-// run starts a dozen processes a round, which on a loaded machine with the
-// race detector takes seconds, and its rounds bound each wait by 5 s, its
-// start by 30 s.
-func shmdemoWithin(t *testing.T, d time.Duration, args ...string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), d)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
-	cmd.Env = append(childEnv(), asMainEnv+"=1")
-	cmd.WaitDelay = 5 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("shmdemo %s: not done within %v: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), d, ctx.Err(), &stdout, &stderr)
-	}
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("shmdemo %s: %v", strings.Join(args, " "), err)
-	}
-	return r
 }

@@ -50,10 +50,19 @@ type result struct {
 }
 
 // shmdemo runs the test binary as shmdemo with args, with SHMKIT_DIR as
-// the test set it (see segmentDir), and a deadline.
+// the test set it (see segmentDir), and a deadline of 30 s.
 func shmdemo(t *testing.T, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	return shmdemoWithin(t, 30*time.Second, args...)
+}
+
+// shmdemoWithin is shmdemo with a deadline of d. A chaos run needs more
+// than 30 s: it starts a dozen processes a round, which on a loaded machine
+// with the race detector takes seconds, and its rounds bound each wait by
+// 5 s, its start by 30 s.
+func shmdemoWithin(t *testing.T, d time.Duration, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), d)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], args...)
 	cmd.Env = append(childEnv(), asMainEnv+"=1")
@@ -62,7 +71,7 @@ func shmdemo(t *testing.T, args ...string) result {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	if ctx.Err() != nil {
-		t.Fatalf("shmdemo %s: not done within the deadline: %v", strings.Join(args, " "), ctx.Err())
+		t.Fatalf("shmdemo %s: not done within %v: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), d, ctx.Err(), &stdout, &stderr)
 	}
 	r := result{stdout: stdout.String(), stderr: stderr.String()}
 	var ee *exec.ExitError
