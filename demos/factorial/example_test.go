@@ -38,17 +38,20 @@ func Example() {
 // ExampleRenderTimes draws the table and the bar chart of exercise 3 for
 // fixed times.
 func ExampleRenderTimes() {
-	rep := factorial.Report{Workers: 2, CPUs: 2, Sequential: 483300 * time.Microsecond, Pool: 265 * time.Millisecond}
+	rep := factorial.Report{Workers: 2, CPUs: 2, Sequential: 348900 * time.Microsecond,
+		Pool: 233800 * time.Microsecond, Started: 190200 * time.Microsecond}
 	if err := factorial.RenderTimes(os.Stdout, rep); err != nil {
 		log.Fatal(err)
 	}
 	// Output:
 	// METHOD                 TIME  SPEED-UP
-	// sequential         483.3 ms     1.00×
-	// pool, 2 workers    265.0 ms     1.82×
+	// sequential         348.9 ms     1.00×
+	// pool, 2 workers    233.8 ms     1.49×
+	// pool, started      190.2 ms     1.83×
 	//
-	// sequential       ████████████████████████████████████████  483.3 ms
-	// pool, 2 workers  █████████████████████▉                    265.0 ms
+	// sequential       ████████████████████████████████████████  348.9 ms
+	// pool, 2 workers  ██████████████████████████▊               233.8 ms
+	// pool, started    █████████████████████▊                    190.2 ms
 	//
-	// Speed-up 1.82× with a pool of 2 workers on 2 CPUs.
+	// Speed-up 1.49× with a pool of 2 workers on 2 CPUs, its start included; 1.83× once started.
 }

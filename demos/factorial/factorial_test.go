@@ -57,7 +57,7 @@ func TestCompute_ResultsEqual(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Results) != len(cfg.Ns) || rep.Workers != 2 || rep.Sequential <= 0 || rep.Pool <= 0 {
+	if len(rep.Results) != len(cfg.Ns) || rep.Workers != 2 || rep.Sequential <= 0 || rep.Pool <= 0 || rep.Started <= 0 {
 		t.Fatalf("got report %+v", rep)
 	}
 	for i, n := range cfg.Ns {
@@ -125,8 +125,8 @@ func TestRenderTimes_Golden(t *testing.T) {
 		name string
 		rep  factorial.Report
 	}{
-		{"times", factorial.Report{Workers: 2, CPUs: 2, Sequential: 612300 * time.Microsecond, Pool: 351 * ms}},
-		{"slower", factorial.Report{Workers: 1, CPUs: 8, Sequential: 40 * ms, Pool: 2500 * ms}},
+		{"times", factorial.Report{Workers: 2, CPUs: 2, Sequential: 612300 * time.Microsecond, Pool: 351 * ms, Started: 320400 * time.Microsecond}},
+		{"slower", factorial.Report{Workers: 1, CPUs: 8, Sequential: 40 * ms, Pool: 2500 * ms, Started: 42 * ms}},
 		{"zero", factorial.Report{Workers: 4, CPUs: 4}},
 	}
 	for _, tt := range tests {

@@ -47,16 +47,18 @@ func RenderResults(w io.Writer, r Report) error {
 // chart that [RenderTimes] draws.
 const ChartWidth = 40
 
-// RenderTimes writes the times of r as a table with the speed-up, then as
+// RenderTimes writes the times of r as a table with the speed-ups, then as
 // a bar chart drawn with block characters, a bar for each time, the
 // longest ChartWidth characters long, in steps of an eighth of one.
 func RenderTimes(w io.Writer, r Report) error {
 	rows := []struct {
 		label string
 		d     time.Duration
+		s     float64
 	}{
-		{"sequential", r.Sequential},
-		{"pool, " + workers(r.Workers), r.Pool},
+		{"sequential", r.Sequential, 1},
+		{"pool, " + workers(r.Workers), r.Pool, r.Speedup()},
+		{"pool, started", r.Started, r.StartedSpeedup()},
 	}
 	width := len("METHOD")
 	longest := time.Duration(0)
@@ -66,14 +68,19 @@ func RenderTimes(w io.Writer, r Report) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-*s  %10s  %8s\n", width, "METHOD", "TIME", "SPEED-UP")
-	fmt.Fprintf(&b, "%-*s  %10s  %8s\n", width, rows[0].label, duration(r.Sequential), "1.00×")
-	fmt.Fprintf(&b, "%-*s  %10s  %8s\n", width, rows[1].label, duration(r.Pool), speedup(r.Speedup()))
+	for _, row := range rows {
+		fmt.Fprintf(&b, "%-*s  %10s  %8s\n", width, row.label, duration(row.d), speedup(row.s))
+	}
 	b.WriteString("\n")
 	for _, row := range rows {
 		fmt.Fprintf(&b, "%-*s  %s  %s\n", width, row.label, Bar(row.d, longest, ChartWidth), duration(row.d))
 	}
 	if s := r.Speedup(); s > 0 {
-		fmt.Fprintf(&b, "\nSpeed-up %s with a pool of %s on %s.\n", speedup(s), workers(r.Workers), plural(r.CPUs, "CPU"))
+		fmt.Fprintf(&b, "\nSpeed-up %s with a pool of %s on %s, its start included", speedup(s), workers(r.Workers), plural(r.CPUs, "CPU"))
+		if s := r.StartedSpeedup(); s > 0 {
+			fmt.Fprintf(&b, "; %s once started", speedup(s))
+		}
+		b.WriteString(".\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
