@@ -175,7 +175,9 @@ func stopAfter(c *crew, r int64, d time.Duration) func() {
 }
 
 // measureSPSC: one producing child, this process consuming and checking
-// every message, for p.d a round. Figure: messages per second.
+// every message, for p.d a round. Figures: messages per second, and the
+// round trip of a cache line between the CPUs in ns (cacheLineRTT),
+// measured after each round, while the producer waits for the next.
 func measureSPSC[T any](ctx context.Context, p plan, slots int, view func(*T) []byte, batch int,
 	newQ func(*shm.Segment) (*ipc.Queue[T], error), args func(*ipc.Queue[T]) producerArgs) ([]float64, error) {
 	var zero T
@@ -205,7 +207,7 @@ func measureSPSC[T any](ctx context.Context, p plan, slots int, view func(*T) []
 		if sent := c.word(1, 0); sent != n {
 			return nil, fmt.Errorf("the producer counts %d messages, %d arrived", sent, n)
 		}
-		return []float64{rate(n, elapsed)}, nil
+		return []float64{rate(n, elapsed), float64(cacheLineRTT(cacheLineTrips))}, nil
 	})
 	return v, c.finish(err, c.quitRounds)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -163,5 +164,23 @@ func TestRun_Canceled(t *testing.T) {
 		if !errors.Is(r.Err, context.Canceled) {
 			t.Errorf("%s: error %v, want context.Canceled", r.Key, r.Err)
 		}
+	}
+}
+
+// cacheLineRTT measures: a positive time for a real trip, well under the
+// test's deadline, and 0 when it cannot run side by side.
+func TestCacheLineRTT(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS >= 2")
+	}
+	if d := cacheLineRTT(1000); d <= 0 || d > time.Second {
+		t.Fatalf("cacheLineRTT(1000) = %v", d)
+	}
+	if d := cacheLineRTT(0); d != 0 {
+		t.Fatalf("cacheLineRTT(0) = %v, want 0", d)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	if d := cacheLineRTT(1000); d != 0 {
+		t.Fatalf("with GOMAXPROCS 1: cacheLineRTT = %v, want 0 (not measured)", d)
 	}
 }
