@@ -53,7 +53,8 @@ func newPipeRing() (*ring.Ring, *shm.Region, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := ring.Init(reg.Bytes(), PipeSlots, PipeMaxMessage)
+	// A Region's bytes are zero when it is made: only the header is written.
+	r, err := ring.InitZeroed(reg.Bytes(), PipeSlots, PipeMaxMessage, 0)
 	if err != nil {
 		return nil, nil, err
 	}

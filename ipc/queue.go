@@ -113,7 +113,8 @@ func newQueue[T any](capacity int, flags uint32, opts []QueueOption) (*Queue[T],
 	if err != nil {
 		return nil, err
 	}
-	if q.r, err = ring.InitFlags(reg.Bytes(), capacity, slot, flags); err != nil {
+	// A Region's bytes are zero when it is made: only the header is written.
+	if q.r, err = ring.InitZeroed(reg.Bytes(), capacity, slot, flags); err != nil {
 		return nil, err
 	}
 	q.reg = reg

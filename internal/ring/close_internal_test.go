@@ -18,7 +18,7 @@ func TestRing_Close_GivesBackClaimsBeyondTail(t *testing.T) {
 	}
 	// The producer claims positions 0, 1 and 2 with a CAS of each word.
 	for p := range uint64(3) {
-		if !atomic.CompareAndSwapUint64(&r.slot(p).word, word(p, stFree, 0), word(p, stPut, r.pid)) {
+		if !atomic.CompareAndSwapUint64(&r.slot(p).word, r.word(p, stFree, 0), r.word(p, stPut, r.pid)) {
 			t.Fatalf("claim of %d failed", p)
 		}
 	}
@@ -33,8 +33,8 @@ func TestRing_Close_GivesBackClaimsBeyondTail(t *testing.T) {
 		t.Fatalf("advanceTail kept %d positions, want 1 (those before the frozen tail)", m)
 	}
 	for p := uint64(1); p < 3; p++ {
-		if w := atomic.LoadUint64(&r.slot(p).word); w != word(p, stFree, 0) {
-			t.Fatalf("slot of %d: word %#x, want it given back (%#x)", p, w, word(p, stFree, 0))
+		if w := atomic.LoadUint64(&r.slot(p).word); w != r.word(p, stFree, 0) {
+			t.Fatalf("slot of %d: word %#x, want it given back (%#x)", p, w, r.word(p, stFree, 0))
 		}
 	}
 	r.slot(0).size = 2
@@ -59,14 +59,14 @@ func TestRing_Close_GivesBackWholeClaim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !atomic.CompareAndSwapUint64(&r.slot(0).word, word(0, stFree, 0), word(0, stPut, r.pid)) {
+	if !atomic.CompareAndSwapUint64(&r.slot(0).word, r.word(0, stFree, 0), r.word(0, stPut, r.pid)) {
 		t.Fatal("claim failed")
 	}
 	r.Close()
 	if m := r.advanceTail(0, 1); m != 0 {
 		t.Fatalf("advanceTail kept %d positions, want 0", m)
 	}
-	if w := atomic.LoadUint64(&r.slot(0).word); w != word(0, stFree, 0) {
+	if w := atomic.LoadUint64(&r.slot(0).word); w != r.word(0, stFree, 0) {
 		t.Fatalf("slot 0: word %#x, want it given back", w)
 	}
 	if _, _, err := r.TryGet(nil); !errors.Is(err, ErrClosed) {

@@ -18,9 +18,9 @@ type stuckState struct {
 func (r *Ring) checkStuck() bool {
 	h := atomic.LoadUint64(&r.h.head)
 	t := atomic.LoadUint64(&r.h.tail) &^ closedBit
-	headHeld := heldFor(atomic.LoadUint64(&r.slot(h).word), h)
+	headHeld := r.heldFor(atomic.LoadUint64(&r.slot(h).word), h)
 	q := t - r.n // the position the slot of the tail served on the previous lap
-	tailHeld := t >= r.n && heldFor(atomic.LoadUint64(&r.slot(t).word), q)
+	tailHeld := t >= r.n && r.heldFor(atomic.LoadUint64(&r.slot(t).word), q)
 	if !headHeld && !tailHeld {
 		return false
 	}
@@ -40,9 +40,9 @@ func (r *Ring) checkStuck() bool {
 
 // heldFor reports whether the slot word w says a process holds the slot
 // for position pos.
-func heldFor(w, pos uint64) bool {
+func (r *Ring) heldFor(w, pos uint64) bool {
 	s := wordState(w)
-	return dist(w, pos) == 0 && (s == stPut || s == stGet)
+	return r.dist(w, pos) == 0 && (s == stPut || s == stGet)
 }
 
 // recoverFrom takes back the slot of pos, and the slots after it that the
@@ -61,12 +61,12 @@ func (r *Ring) recoverFrom(pos uint64) {
 		p := pos + i
 		s := r.slot(p)
 		w := atomic.LoadUint64(&s.word)
-		if !heldFor(w, p) || wordPid(w) != pid {
+		if !r.heldFor(w, p) || wordPid(w) != pid {
 			break
 		}
-		nw := word(p, stSkip, 0)
+		nw := r.word(p, stSkip, 0)
 		if wordState(w) == stGet {
-			nw = word(p+r.n, stFree, 0)
+			nw = r.word(p+r.n, stFree, 0)
 		}
 		if atomic.CompareAndSwapUint64(&s.word, w, nw) {
 			atomic.AddUint64(&r.h.recovered, 1)

@@ -51,6 +51,16 @@ func (r *Ring) index(pos uint64) uint64 {
 	return pos % r.n
 }
 
+// word returns the word of the slot of pos in state s, held by pid: it
+// stores pos as its key, pos less the slot's index (see word.go).
+func (r *Ring) word(pos uint64, s state, pid uint32) uint64 {
+	return mkword(pos-r.index(pos), s, pid)
+}
+
+// dist returns how far the position in w, a word of the slot of pos, is
+// from pos (see keyDist).
+func (r *Ring) dist(w, pos uint64) int64 { return keyDist(w, pos-r.index(pos)) }
+
 // payload returns the bytes of the slot of pos that can hold a message.
 func (r *Ring) payload(pos uint64) []byte {
 	off := HeaderSize + r.index(pos)*r.stride + slotHdrSize
@@ -125,15 +135,15 @@ func (r *Ring) claimPut(k int) (pos uint64, m int, err error) {
 		}
 		s := r.slot(t)
 		w := atomic.LoadUint64(&s.word)
-		switch d := dist(w, t); {
+		switch d := r.dist(w, t); {
 		case d == 0 && wordState(w) == stFree:
-			if !atomic.CompareAndSwapUint64(&s.word, w, word(t, stPut, r.pid)) {
+			if !atomic.CompareAndSwapUint64(&s.word, w, r.word(t, stPut, r.pid)) {
 				continue // another producer claimed t: help it next time round
 			}
 			m = 1
 			for m < k {
 				p := t + uint64(m)
-				if !atomic.CompareAndSwapUint64(&r.slot(p).word, word(p, stFree, 0), word(p, stPut, r.pid)) {
+				if !atomic.CompareAndSwapUint64(&r.slot(p).word, r.word(p, stFree, 0), r.word(p, stPut, r.pid)) {
 					break
 				}
 				m++
@@ -173,7 +183,7 @@ func (r *Ring) advanceTail(t uint64, m int) int {
 		if cur&closedBit != 0 {
 			c := max(cur&^closedBit, t) // the tail never moves back, so c >= t
 			for p := c; p < end; p++ {
-				storeRel(&r.slot(p).word, word(p, stFree, 0))
+				storeRel(&r.slot(p).word, r.word(p, stFree, 0))
 			}
 			return int(min(c, end) - t)
 		}
@@ -196,9 +206,9 @@ func (r *Ring) claimGet(k int) (pos uint64, m int, skipped uint64, err error) {
 		s := r.slot(h)
 		w := atomic.LoadUint64(&s.word)
 		st := wordState(w)
-		switch d := dist(w, h); {
+		switch d := r.dist(w, h); {
 		case d == 0 && (st == stFull || st == stSkip):
-			if !atomic.CompareAndSwapUint64(&s.word, w, word(h, stGet, r.pid)) {
+			if !atomic.CompareAndSwapUint64(&s.word, w, r.word(h, stGet, r.pid)) {
 				continue
 			}
 			if st == stSkip {
@@ -210,8 +220,8 @@ func (r *Ring) claimGet(k int) (pos uint64, m int, skipped uint64, err error) {
 				sp := r.slot(p)
 				wp := atomic.LoadUint64(&sp.word)
 				stp := wordState(wp)
-				if dist(wp, p) != 0 || stp != stFull && stp != stSkip ||
-					!atomic.CompareAndSwapUint64(&sp.word, wp, word(p, stGet, r.pid)) {
+				if r.dist(wp, p) != 0 || stp != stFull && stp != stSkip ||
+					!atomic.CompareAndSwapUint64(&sp.word, wp, r.word(p, stGet, r.pid)) {
 					break
 				}
 				if stp == stSkip {
@@ -256,11 +266,11 @@ func (r *Ring) advanceHead(h uint64, m int) {
 
 // publish makes the message in the slot of pos, which this process
 // claimed, visible to the consumer of pos.
-func (r *Ring) publish(pos uint64) { storeRel(&r.slot(pos).word, word(pos, stFull, 0)) }
+func (r *Ring) publish(pos uint64) { storeRel(&r.slot(pos).word, r.word(pos, stFull, 0)) }
 
 // release frees the slot of pos, which this process claimed, for the
 // producer of pos+n.
-func (r *Ring) release(pos uint64) { storeRel(&r.slot(pos).word, word(pos+r.n, stFree, 0)) }
+func (r *Ring) release(pos uint64) { storeRel(&r.slot(pos).word, r.word(pos+r.n, stFree, 0)) }
 
 // A futex word on which waiters sleep holds sleepBit, set by the first
 // waiter to sleep on it, and a count in the other bits, raised by every

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/shmkit/shmkit/internal/ring"
+	"github.com/shmkit/shmkit/shm"
 )
 
 func TestLayout_Sizes(t *testing.T) {
@@ -19,38 +20,87 @@ func TestLayout_Sizes(t *testing.T) {
 	}
 }
 
+// Init and InitZeroed make rings that work alike: here through five laps,
+// on slot counts that are and are not powers of 2.
 func TestRing_TryPutTryGet_WrapAround(t *testing.T) {
-	for _, slots := range []int{1, 3, 4} {
-		t.Run(fmt.Sprint(slots, "slots"), func(t *testing.T) {
-			r, _ := newRing(t, slots, 8)
-			var buf []byte
-			seq := 0
-			for lap := range 5 {
-				for i := range slots {
-					if ok, err := r.TryPut([]byte(fmt.Sprint(seq + i))); !ok || err != nil {
-						t.Fatalf("lap %d: TryPut %d: got %v, %v, want true", lap, i, ok, err)
-					}
+	inits := map[string]func([]byte, int, int) (*ring.Ring, error){
+		"Init": ring.Init,
+		"InitZeroed": func(mem []byte, slots, size int) (*ring.Ring, error) {
+			return ring.InitZeroed(mem, slots, size, 0)
+		},
+	}
+	for name, init := range inits {
+		for _, slots := range []int{1, 3, 4, 5} {
+			t.Run(fmt.Sprint(name, "/", slots, "slots"), func(t *testing.T) {
+				reg, err := shm.NewRegion(ring.Size(slots, 8))
+				if err != nil {
+					t.Fatal(err)
 				}
-				if ok, err := r.TryPut([]byte("x")); ok || err != nil {
-					t.Fatalf("lap %d: TryPut on a full ring: got %v, %v, want false, nil", lap, ok, err)
+				if _, err := init(reg.Bytes(), slots, 8); err != nil {
+					t.Fatal(err)
 				}
-				if r.Len() != slots {
-					t.Fatalf("Len %d, want %d", r.Len(), slots)
-				}
-				for i := range slots {
-					var ok bool
-					var err error
-					buf, ok, err = r.TryGet(buf)
-					if want := fmt.Sprint(seq + i); !ok || err != nil || string(buf) != want {
-						t.Fatalf("lap %d: TryGet: got %q, %v, %v, want %q", lap, buf, ok, err, want)
-					}
-				}
-				if _, ok, err := r.TryGet(buf); ok || err != nil {
-					t.Fatalf("lap %d: TryGet on an empty ring: got %v, %v, want false, nil", lap, ok, err)
-				}
-				seq += slots
+				wrapAround(t, attach(t, reg), slots)
+			})
+		}
+	}
+}
+
+// The word of every slot free for its first position is 0, so that
+// InitZeroed need not write it: Init, which writes it, leaves zeroed
+// memory all zero after the header; on memory that held anything, it
+// leaves every slot's header (word and size) zero.
+func TestInit_FreeSlotsAreZero(t *testing.T) {
+	for _, slots := range []int{2, 3, 4, 5, 64} {
+		const size = 24
+		stride := (ring.Size(slots, size) - ring.HeaderSize) / slots
+		for _, fill := range []byte{0, 0xff} {
+			mem := bytes.Repeat([]byte{fill}, ring.Size(slots, size))
+			if _, err := ring.Init(mem, slots, size); err != nil {
+				t.Fatal(err)
 			}
-		})
+			for i := range slots {
+				hdr := mem[ring.HeaderSize+i*stride:][:12] // the word, and the size (then 4 bytes of padding)
+				if !bytes.Equal(hdr, make([]byte, 12)) {
+					t.Fatalf("%d slots, memory of %#x: slot %d's header after Init is % x, want zeros", slots, fill, i, hdr)
+				}
+			}
+			if fill == 0 && !bytes.Equal(mem[ring.HeaderSize:], make([]byte, len(mem)-ring.HeaderSize)) {
+				t.Fatalf("%d slots: Init wrote something other than zeros after the header of zeroed memory", slots)
+			}
+		}
+	}
+}
+
+// wrapAround puts and gets slots messages at a time on r, a ring of that
+// capacity, through five laps, checking each and that it is then full or
+// empty.
+func wrapAround(t *testing.T, r *ring.Ring, slots int) {
+	var buf []byte
+	seq := 0
+	for lap := range 5 {
+		for i := range slots {
+			if ok, err := r.TryPut([]byte(fmt.Sprint(seq + i))); !ok || err != nil {
+				t.Fatalf("lap %d: TryPut %d: got %v, %v, want true", lap, i, ok, err)
+			}
+		}
+		if ok, err := r.TryPut([]byte("x")); ok || err != nil {
+			t.Fatalf("lap %d: TryPut on a full ring: got %v, %v, want false, nil", lap, ok, err)
+		}
+		if r.Len() != slots {
+			t.Fatalf("Len %d, want %d", r.Len(), slots)
+		}
+		for i := range slots {
+			var ok bool
+			var err error
+			buf, ok, err = r.TryGet(buf)
+			if want := fmt.Sprint(seq + i); !ok || err != nil || string(buf) != want {
+				t.Fatalf("lap %d: TryGet: got %q, %v, %v, want %q", lap, buf, ok, err, want)
+			}
+		}
+		if _, ok, err := r.TryGet(buf); ok || err != nil {
+			t.Fatalf("lap %d: TryGet on an empty ring: got %v, %v, want false, nil", lap, ok, err)
+		}
+		seq += slots
 	}
 }
 

@@ -116,7 +116,7 @@ func (r *Ring) waitFor(consumer bool) readiness {
 	if consumer {
 		h := atomic.LoadUint64(&r.h.head)
 		w := atomic.LoadUint64(&r.slot(h).word)
-		st, d := wordState(w), dist(w, h)
+		st, d := wordState(w), r.dist(w, h)
 		switch {
 		case d == 0 && (st == stFull || st == stSkip || st == stGet) || d == int64(r.n):
 			return ready
@@ -135,7 +135,7 @@ func (r *Ring) waitFor(consumer bool) readiness {
 		return idle
 	}
 	w := atomic.LoadUint64(&r.slot(t).word)
-	switch st, d := wordState(w), dist(w, t); {
+	switch st, d := wordState(w), r.dist(w, t); {
 	case d == -int64(r.n) && st == stGet:
 		return held
 	case d == -int64(r.n) && st != stFree:

@@ -2,7 +2,8 @@ package ring
 
 // The word of a slot packs three fields:
 //
-//	bits 63-25  the position the slot is in its state for, modulo 2^39
+//	bits 63-25  the key of the position the slot is in its state for,
+//	            modulo 2^39: the position less the slot's index
 //	bits 24-22  the state
 //	bits 21-0   the pid of the process holding the slot (stPut, stGet), else 0
 //
@@ -15,6 +16,12 @@ package ring
 // (p, stSkip) -> (p, stGet, consumer) -> (p+n, stFree). A producer that
 // claimed a position the ring was closed at gives it back: (p, stPut,
 // producer) -> (p, stFree).
+//
+// A slot's positions differ by multiples of n, and so do their keys, so
+// comparing keys is comparing positions; but the key of every slot's first
+// position is 0, and so is its word: a ring in memory that is all zero
+// (fresh shared memory) is ready once its header is written ([InitZeroed]),
+// without a page fault for every slot.
 //
 // Positions are kept modulo 2^39: a word is mistaken for one of another
 // lap only by a process that stalls while 2^39 (5.5e11) messages go
@@ -38,9 +45,10 @@ const (
 	stSkip              // claimed by a producer that died: no message; consumers pass over it
 )
 
-// word returns the slot word of position pos in state s, held by pid.
-func word(pos uint64, s state, pid uint32) uint64 {
-	return pos<<posShift | uint64(s)<<stateShift | uint64(pid)&pidMask
+// mkword returns the slot word of key in state s, held by pid; a
+// position's key is the position less its slot's index (see Ring.word).
+func mkword(key uint64, s state, pid uint32) uint64 {
+	return key<<posShift | uint64(s)<<stateShift | uint64(pid)&pidMask
 }
 
 // wordState returns the state in w.
@@ -49,9 +57,9 @@ func wordState(w uint64) state { return state(w >> stateShift & 7) }
 // wordPid returns the pid in w.
 func wordPid(w uint64) uint32 { return uint32(w & pidMask) }
 
-// dist returns how far the position in w is from pos, as a signed
-// difference modulo 2^39: 0 if w is for pos, n if for the next lap, -n if
+// keyDist returns how far the key in w is from key, as a signed
+// difference modulo 2^39: 0 if w is for key, n if for the next lap, -n if
 // for the previous one.
-func dist(w, pos uint64) int64 {
-	return int64((w>>posShift-pos)<<posShift) >> posShift
+func keyDist(w, key uint64) int64 {
+	return int64((w>>posShift-key)<<posShift) >> posShift
 }
