@@ -43,7 +43,11 @@
  *   Ring.checkStuck, recoverFrom   checkStuck(), recoverFrom()
  *   futex.Wait, futex.Wake         futexWait(), futexWake()
  * A slot word is the triple wpos[i], wst[i], wpid[i] (word.go: position,
- * state, pid), always read and written whole. The futex words hold
+ * state, pid), always read and written whole. (word.go stores a position
+ * less its slot's index, so that a free slot's first word is 0; the
+ * offset is the same for every word of a slot, and every comparison the
+ * code makes is between words and positions of one slot, so the model
+ * keeps whole positions.) The futex words hold
  * 2*count + sleepBit (modulo 256 here).
  *
  * Deaths. init picks which processes may die (up to MAXKILL, or none). A
