@@ -8,3 +8,10 @@ func NewRawProcess(name string, arg []byte) *Process {
 
 // EnvVar is the name of the marker variable.
 const EnvVar = envVar
+
+// Pending returns how many of p's calls wait for a worker.
+func Pending(p *Pool) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.pending)
+}

@@ -79,6 +79,7 @@ type worker struct {
 	outstanding map[uint64]*call // given to this process, not done
 	given       int              // chunks given to this process
 	done        int              // chunks this process finished
+	ready       bool             // the process said it is ready for tasks (msgReady)
 	exited      bool
 	closing     bool          // its task queue is closed: it exits when empty
 	lastDone    time.Time     // when its last chunk came back
@@ -223,7 +224,7 @@ func (p *Pool) startWorker(w *worker) error {
 	if err != nil {
 		return fmt.Errorf("ipc: start pool worker: %w", err)
 	}
-	w.proc, w.outstanding, w.given, w.done, w.exited, w.closing = proc, map[uint64]*call{}, 0, 0, false, false
+	w.proc, w.outstanding, w.given, w.done, w.ready, w.exited, w.closing = proc, map[uint64]*call{}, 0, 0, false, false, false
 	p.monitors.Add(1)
 	go p.monitor(w.slot, w.gen, proc)
 	return nil
@@ -264,13 +265,16 @@ func (p *Pool) submit(fn string, chunk []byte, n int, notify chan<- *call) (*cal
 	return c, nil
 }
 
-// dispatch gives pending calls to the workers holding the fewest, in order.
-// The caller holds p.mu.
+// dispatch gives pending calls to the ready workers holding the fewest, in
+// order. A worker still starting gets none: the calls wait for the first
+// worker ready, rather than in the queue of one that may start last (the
+// processes of a pool reach their first task 2-4 ms apart on 2 CPUs, in
+// no set order). The caller holds p.mu.
 func (p *Pool) dispatch() {
 	for len(p.pending) > 0 {
 		var best *worker
 		for _, w := range p.workers {
-			if w.exited || w.closing || (p.cfg.maxTasks > 0 && w.given >= p.cfg.maxTasks) || len(w.outstanding) >= w.window() {
+			if !w.ready || w.exited || w.closing || (p.cfg.maxTasks > 0 && w.given >= p.cfg.maxTasks) || len(w.outstanding) >= w.window() {
 				continue
 			}
 			if best == nil || len(w.outstanding) < len(best.outstanding) {
@@ -369,6 +373,10 @@ func (p *Pool) receive() {
 			}
 		case msgExited:
 			p.exited(m.slot, m.gen)
+		case msgReady:
+			if m.slot >= 0 && m.slot < len(p.workers) && p.workers[m.slot].gen == m.gen {
+				p.workers[m.slot].ready = true
+			}
 		}
 		p.dispatch()
 		over := p.retire()
@@ -538,6 +546,9 @@ func runWorker(ctx context.Context, a workerArgs) error {
 		if err != nil {
 			return fmt.Errorf("%s%w", initFailure, err)
 		}
+	}
+	if err := a.Results.Put(ctx, readyMsg(a.Slot, a.Gen)); err != nil {
+		return err
 	}
 	for n := 0; a.MaxTasks == 0 || n < a.MaxTasks; n++ {
 		b, err := a.Tasks.Get(ctx)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/shmkit/shmkit/ipc"
+	"github.com/shmkit/shmkit/shm"
 )
 
 var (
@@ -51,6 +52,8 @@ var (
 		return nil
 	})
 	readInit = ipc.RegisterTask("test.readinit", func(ctx context.Context, _ int) (string, error) { return initialized, nil })
+	// waitInit is an initializer that holds its worker until ev is set.
+	waitInit = ipc.Register("test.waitinit", func(ctx context.Context, ev *shm.Event) error { return ev.Wait(ctx) })
 )
 
 // newPool starts a pool that the test terminates and joins at its end.
@@ -209,6 +212,28 @@ func TestPool_Initializer(t *testing.T) {
 	_, err = ipc.Map(testCtx(t), bad, readInit, ints(2))
 	if err == nil || !strings.Contains(err.Error(), "initializer refuses") {
 		t.Fatalf("Map on a pool whose initializer fails: got %v, want its error", err)
+	}
+}
+
+// A task waits for a worker that is ready, rather than in the queue of one
+// still starting: none is given while every worker is in its initializer,
+// and it runs once one is through.
+func TestPool_TasksWaitForReadyWorker(t *testing.T) {
+	ev, err := shm.NewEvent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPool(t, 2, ipc.Initializer(waitInit, ev))
+	r, err := ipc.ApplyAsync(p, square, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := ipc.Pending(p); n != 1 {
+		t.Fatalf("%d calls pending while no worker is ready, want 1 (given to a worker still starting)", n)
+	}
+	ev.Set()
+	if v, err := r.Get(testCtx(t)); err != nil || v != 9 {
+		t.Fatalf("square(3) once the workers are ready: got %v, %v, want 9", v, err)
 	}
 }
 

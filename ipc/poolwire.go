@@ -12,11 +12,13 @@ import (
 //	part    [2][id u64][first u32][count u32][gob-encoded part of the results]
 //	failed  [3][id u64][error text]                 (the whole chunk failed)
 //	exited  [4][slot u32][generation u32]           (put by the pool itself)
+//	ready   [5][slot u32][generation u32]           (a worker about to take its first task)
 const (
 	msgTask   = 1
 	msgPart   = 2
 	msgFailed = 3
 	msgExited = 4
+	msgReady  = 5
 )
 
 func taskMsg(id uint64, name string, chunk []byte) []byte {
@@ -42,8 +44,13 @@ func failedMsg(id uint64, text string) []byte {
 	return append(b, text...)
 }
 
-func exitedMsg(slot, gen int) []byte {
-	b := []byte{msgExited}
+func exitedMsg(slot, gen int) []byte { return slotMsg(msgExited, slot, gen) }
+
+func readyMsg(slot, gen int) []byte { return slotMsg(msgReady, slot, gen) }
+
+// slotMsg is a message about the worker process of a slot and generation.
+func slotMsg(kind byte, slot, gen int) []byte {
+	b := []byte{kind}
 	b = binary.LittleEndian.AppendUint32(b, uint32(slot))
 	return binary.LittleEndian.AppendUint32(b, uint32(gen))
 }
@@ -91,9 +98,9 @@ func parsePoolMsg(b []byte) (poolMsg, error) {
 			return bad("short failure header")
 		}
 		m.id, m.payload = binary.LittleEndian.Uint64(b[1:]), b[9:]
-	case msgExited:
+	case msgExited, msgReady:
 		if len(b) != 9 {
-			return bad("bad exit notice")
+			return bad("bad worker notice")
 		}
 		m.slot = int(binary.LittleEndian.Uint32(b[1:]))
 		m.gen = int(binary.LittleEndian.Uint32(b[5:]))

@@ -15,6 +15,7 @@ func TestPoolMsg_RoundTrip(t *testing.T) {
 		{"part", partMsg(9, 3, 4, []byte("r")), poolMsg{kind: msgPart, id: 9, first: 3, count: 4, payload: []byte("r")}},
 		{"failed", failedMsg(5, "boom"), poolMsg{kind: msgFailed, id: 5, payload: []byte("boom")}},
 		{"exited", exitedMsg(2, 6), poolMsg{kind: msgExited, slot: 2, gen: 6}},
+		{"ready", readyMsg(3, 7), poolMsg{kind: msgReady, slot: 3, gen: 7}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -28,7 +29,7 @@ func TestPoolMsg_RoundTrip(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range [][]byte{nil, {0}, {msgTask, 1}, {msgTask, 1, 0, 0, 0, 0, 0, 0, 0, 200, 0}, {msgPart, 1, 2}, {msgFailed}, {msgExited, 1}, {99}} {
+	for _, bad := range [][]byte{nil, {0}, {msgTask, 1}, {msgTask, 1, 0, 0, 0, 0, 0, 0, 0, 200, 0}, {msgPart, 1, 2}, {msgFailed}, {msgExited, 1}, {msgReady, 1, 0, 0, 0, 0, 0, 0, 0, 0}, {99}} {
 		if _, err := parsePoolMsg(bad); err == nil {
 			t.Fatalf("parsePoolMsg(%v): got nil error", bad)
 		}
@@ -42,6 +43,7 @@ func FuzzPoolMsg(f *testing.F) {
 	f.Add(partMsg(2, 0, 3, []byte("results")))
 	f.Add(failedMsg(3, "error text"))
 	f.Add(exitedMsg(1, 2))
+	f.Add(readyMsg(1, 2))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := parsePoolMsg(b)
 		if err != nil {
