@@ -38,7 +38,10 @@ const (
 //
 // Tasks travel to the workers and results back through shared-memory
 // queues, a chunk of arguments at a time. Each worker has its own task
-// queue, so the pool knows which tasks a worker holds: if a worker dies
+// queue, filled with a chunk or two ahead (more when chunks are quick),
+// once the worker has said it is ready (after its initializer), so the
+// first tasks go to the workers that start first. The pool knows which
+// tasks a worker holds: if a worker dies
 // (killed, out of memory, a crash outside a task), the tasks it had not
 // started go to another worker, the one it was running fails with a
 // [*TaskError] whose Exit names the worker's pid and its exit status or
