@@ -324,13 +324,7 @@
 //     4 KiB read a message.
 //   - queue_batch_64B_msgs_per_s: as queue_spsc_64B with PutMany and
 //     GetMany of up to 64 messages. Baseline: pipe_bufio_64B_msgs_per_s.
-//
-//     The three one-to-one rows note the round trip of a cache line
-//     between the two CPUs, measured after each of their repetitions: two
-//     threads of this process hand a counter to and fro. Every message
-//     between two processes pays it, and on virtual machines it changes
-//     with where the host runs the virtual CPUs, by 4× on ours; the queue
-//     rows change with it.
+
 //   - queue_rtt_p50_us, queue_rtt_p99_us: this process puts a 64-byte
 //     message on a queue, a child takes it and puts it on a second queue,
 //     and this process takes it back: the median and the 99th percentile
@@ -369,6 +363,12 @@
 //     its start included, is in the note). Baseline: the speed-up of the
 //     same tasks on 2 goroutines of this process, what the machine gives
 //     two CPU-bound threads.
+//
+// The three one-to-one queue rows note the round trip of a cache line
+// between the two CPUs, measured after each of their repetitions: two
+// threads of this process hand a counter to and fro. Every message between
+// two processes pays it, and on virtual machines it changes with where the
+// host runs the virtual CPUs, by 4× on ours; the queue rows change with it.
 //
 // Each measurement starts its child processes once, runs a warm-up
 // repetition whose figures it throws away, then 5 repetitions (3 with
