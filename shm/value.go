@@ -1,6 +1,9 @@
 package shm
 
-import "fmt"
+import (
+	"fmt"
+	"sync/atomic"
+)
 
 // Value is one number in shared memory, with its own lock. Python:
 // multiprocessing.Value (Value('i', 0) is NewValue[int32](0)), and
@@ -16,6 +19,7 @@ import "fmt"
 // is not one of those, use [Value.Update], or lock [Value.Mutex] yourself.
 type Value[T Number] struct {
 	p    *T
+	u64  *uint64 // p, when T is a 64-bit integer (int64, uint64, or a type of either); else nil
 	elem uint16
 	mu   Mutex
 }
@@ -54,7 +58,11 @@ func valueOf[T Number](o object) (*Value[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Value[T]{p: p, elem: o.e.Elem, mu: *mu}, nil
+	v := &Value[T]{p: p, elem: o.e.Elem, mu: *mu}
+	if e := elemOf[T](); e == elemInt64 || e == elemUint64 {
+		v.u64 = as[uint64](p)
+	}
+	return v, nil
 }
 
 // Load atomically loads and returns the number.
@@ -76,7 +84,24 @@ func (v *Value[T]) CompareAndSwap(old, new T) (swapped bool) {
 
 // Add atomically adds delta and returns the new number. Integers wrap
 // around on overflow, as in Go.
-func (v *Value[T]) Add(delta T) (new T) { return addNumber(v.p, v.elem, delta) }
+func (v *Value[T]) Add(delta T) (new T) {
+	// A counter of 64 bits, the usual one, is added to here, where the
+	// compiler can inline it into the caller's loop (Add's cost is 78 of
+	// the inliner's budget of 80): through addNumber's call, two processes
+	// adding to one counter made 61-67 M adds a second against 75-83 now,
+	// as a process makes more adds in each turn it holds the cache line
+	// when each takes fewer instructions.
+	if v.u64 != nil {
+		return T(atomic.AddUint64(v.u64, uint64(delta))) // T's bits are uint64's: both conversions keep them
+	}
+	return v.add(delta)
+}
+
+// add is Add for the other numbers, kept out of line so that Add stays
+// small enough to be inlined.
+//
+//go:noinline
+func (v *Value[T]) add(delta T) T { return addNumber(v.p, v.elem, delta) }
 
 // Mutex returns the Value's own lock. Python: get_lock().
 func (v *Value[T]) Mutex() *Mutex { return &v.mu }
