@@ -352,40 +352,52 @@ func (p *Pool) collect() {
 // receive receives results and exit notices until the results queue is
 // closed: every worker has exited.
 func (p *Pool) receive() {
+	// Every message ready is taken at once and handled under one hold of
+	// p.mu, with one dispatch for them all.
+	msgs := make([][]byte, poolResultSlots)
 	for {
-		b, err := p.results.Get(context.Background())
+		n, err := p.results.GetMany(context.Background(), msgs)
 		if err != nil { // closed: every worker has exited
 			return
 		}
-		m, err := parsePoolMsg(b)
-		if err != nil {
-			continue // a corrupt message names no call; its call fails when its worker exits
-		}
 		p.mu.Lock()
-		switch m.kind {
-		case msgPart:
-			if c := p.calls[m.id]; c != nil && m.first >= 0 && m.count >= 0 && m.first+m.count <= c.n {
-				c.parts = append(c.parts, encodedPart{first: m.first, count: m.count, b: m.payload})
-				if c.got += m.count; c.got >= c.n {
-					p.finish(c, nil)
-				}
+		for _, b := range msgs[:n] {
+			m, err := parsePoolMsg(b)
+			if err != nil {
+				continue // a corrupt message names no call; its call fails when its worker exits
 			}
-		case msgFailed:
-			if c := p.calls[m.id]; c != nil {
-				p.finish(c, errors.New(string(m.payload)))
-			}
-		case msgExited:
-			p.exited(m.slot, m.gen)
-		case msgReady:
-			if m.slot >= 0 && m.slot < len(p.workers) && p.workers[m.slot].gen == m.gen {
-				p.workers[m.slot].ready = true
-			}
+			p.handle(m)
 		}
+		clear(msgs[:n])
 		p.dispatch()
 		over := p.retire()
 		p.mu.Unlock()
 		if over {
 			p.results.Close()
+		}
+	}
+}
+
+// handle acts on one message from the results queue. The caller holds
+// p.mu.
+func (p *Pool) handle(m poolMsg) {
+	switch m.kind {
+	case msgPart:
+		if c := p.calls[m.id]; c != nil && m.first >= 0 && m.count >= 0 && m.first+m.count <= c.n {
+			c.parts = append(c.parts, encodedPart{first: m.first, count: m.count, b: m.payload})
+			if c.got += m.count; c.got >= c.n {
+				p.finish(c, nil)
+			}
+		}
+	case msgFailed:
+		if c := p.calls[m.id]; c != nil {
+			p.finish(c, errors.New(string(m.payload)))
+		}
+	case msgExited:
+		p.exited(m.slot, m.gen)
+	case msgReady:
+		if m.slot >= 0 && m.slot < len(p.workers) && p.workers[m.slot].gen == m.gen {
+			p.workers[m.slot].ready = true
 		}
 	}
 }
