@@ -157,6 +157,15 @@ func Map[A, R any](ctx context.Context, w Workers, f *TaskFunc[A, R], args []A, 
 	if err != nil {
 		return nil, err
 	}
+	// Wait for the last batch first: by then the others are mostly done,
+	// and this goroutine sleeps and wakes once or twice rather than once a
+	// batch (with ChunkSize(1), once a task).
+	if len(bs) > 0 {
+		if err := wait(ctx, bs[len(bs)-1].c); err != nil {
+			cancelAll(w.pool(), bs)
+			return nil, err
+		}
+	}
 	out := make([]R, len(args))
 	var first error
 	for i, b := range bs {
