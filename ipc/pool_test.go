@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -52,6 +53,7 @@ var (
 		return nil
 	})
 	readInit = ipc.RegisterTask("test.readinit", func(ctx context.Context, _ int) (string, error) { return initialized, nil })
+	procs    = ipc.RegisterTask("test.procs", func(context.Context, int) (int, error) { return runtime.GOMAXPROCS(0), nil })
 	// waitInit is an initializer that holds its worker until ev is set.
 	waitInit = ipc.Register("test.waitinit", func(ctx context.Context, ev *shm.Event) error { return ev.Wait(ctx) })
 )
@@ -212,6 +214,39 @@ func TestPool_Initializer(t *testing.T) {
 	_, err = ipc.Map(testCtx(t), bad, readInit, ints(2))
 	if err == nil || !strings.Contains(err.Error(), "initializer refuses") {
 		t.Fatalf("Map on a pool whose initializer fails: got %v, want its error", err)
+	}
+}
+
+// A worker's GOMAXPROCS is its share of the CPUs, or what WorkerProcs says.
+func TestPool_WorkerProcs(t *testing.T) {
+	if os.Getenv("GOMAXPROCS") != "" {
+		t.Skip("GOMAXPROCS is set in the environment, which the workers inherit")
+	}
+	for _, tt := range []struct {
+		name    string
+		workers int
+		opts    []ipc.PoolOption
+		want    int
+	}{
+		{"share of 2", 2, nil, max(1, runtime.NumCPU()/2)},
+		{"share of 1", 1, nil, runtime.NumCPU()},
+		{"WorkerProcs(3)", 2, []ipc.PoolOption{ipc.WorkerProcs(3)}, 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPool(t, tt.workers, tt.opts...)
+			got, err := ipc.Map(testCtx(t), p, procs, ints(4), ipc.ChunkSize(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range got {
+				if g != tt.want {
+					t.Fatalf("workers' GOMAXPROCS %v, want %d each", got, tt.want)
+				}
+			}
+		})
+	}
+	if _, err := ipc.NewPool(1, ipc.WorkerProcs(-1)); err == nil || !strings.Contains(err.Error(), "WorkerProcs(-1)") {
+		t.Fatalf("NewPool with WorkerProcs(-1): got %v, want an error naming it", err)
 	}
 }
 
