@@ -138,7 +138,9 @@
 // which fails with a [*TaskError] carrying the worker's pid and exit status
 // or signal; chunks it had not started go to other workers, and a new
 // worker takes its place. An [Executor] is a pool that hands out a
-// [Future] per task.
+// [Future] per task. Each worker runs with its share of the CPUs as its
+// GOMAXPROCS (one each, for a worker per CPU, as Python's are single
+// threads); [WorkerProcs] changes it.
 //
 // # Python to Go
 //
