@@ -364,9 +364,9 @@
 //     same tasks on 2 goroutines of this process, what the machine gives
 //     two CPU-bound threads.
 //
-// The three one-to-one queue rows note the round trip of a cache line
-// between the two CPUs, measured after each of their repetitions: two
-// threads of this process hand a counter to and fro. Every message between
+// The one-to-one queue rows and the round trip note the round trip of a
+// cache line between the two CPUs, measured after each of their
+// repetitions: two threads of this process hand a counter to and fro. Every message between
 // two processes pays it, and on virtual machines it changes with where the
 // host runs the virtual CPUs, by 4× on ours; the queue rows change with it.
 //

@@ -76,7 +76,7 @@ var rows = []Row{
 		BaselineName: "os.Pipe, 64 B", Aim: "≥ 10 M/s, ≥ 10× pipe",
 		ours: ref{mQueue64, 0}, base: ref{mPipe64, 0},
 		meets: func(o []float64, r float64) bool { return o[0] >= 10e6 && r >= 10 },
-		note:  cacheLineNote,
+		note:  cacheLineNote(1),
 	},
 	{
 		Key: "queue_mpmc_64B_msgs_per_s", Group: "queue", What: "queue 2 → 2 processes, 64 B", Unit: "msgs/s",
@@ -89,20 +89,21 @@ var rows = []Row{
 		BaselineName: "os.Pipe, 4 KiB", Aim: "≥ 1 M/s",
 		ours: ref{mQueue4K, 0}, base: ref{mPipe4K, 0},
 		meets: func(o []float64, _ float64) bool { return o[0] >= 1e6 },
-		note:  cacheLineNote,
+		note:  cacheLineNote(1),
 	},
 	{
 		Key: "queue_batch_64B_msgs_per_s", Group: "queue", What: "queue 1 → 1, 64 B, batches of 64", Unit: "msgs/s",
 		BaselineName: "os.Pipe + bufio", Aim: "≥ 40 M/s, ahead of bufio",
 		ours: ref{mQueueBatch, 0}, base: ref{mPipeBufio, 0},
 		meets: func(o []float64, r float64) bool { return o[0] >= 40e6 && r > 1 },
-		note:  cacheLineNote,
+		note:  cacheLineNote(1),
 	},
 	{
 		Key: "queue_rtt_p50_us", Group: "queue", What: "round trip through 2 queues, median", Unit: "µs",
 		BaselineName: "2 pipes", Aim: "≤ 2 µs",
 		ours: ref{mRTT, 0}, base: ref{mPipeRTT, 0},
 		meets: func(o []float64, _ float64) bool { return o[0] <= 2 },
+		note:  cacheLineNote(2),
 	},
 	{
 		Key: "queue_rtt_p99_us", Group: "queue", What: "round trip through 2 queues, 99th percentile", Unit: "µs",
@@ -159,13 +160,16 @@ var rows = []Row{
 	},
 }
 
-// cacheLineNote gives the round trip of a cache line between the CPUs that
-// a queue row measured beside its own figure (see cacheLineRTT).
-func cacheLineNote(o, _ []float64) string {
-	if len(o) < 2 || o[1] == 0 {
-		return "a cache line's round trip between the CPUs: not measured (GOMAXPROCS < 2)"
+// cacheLineNote returns the note of a row whose measurement gives, as its
+// figure i, the round trip of a cache line between the CPUs in ns
+// (cacheLineRTT).
+func cacheLineNote(i int) func(o, _ []float64) string {
+	return func(o, _ []float64) string {
+		if len(o) <= i || o[i] == 0 {
+			return "a cache line's round trip between the CPUs: not measured (GOMAXPROCS < 2)"
+		}
+		return fmt.Sprintf("a cache line's round trip between the CPUs, measured after each repetition: %.0f ns", o[i])
 	}
-	return fmt.Sprintf("a cache line's round trip between the CPUs, measured after each round: %.0f ns", o[1])
 }
 
 // Rows returns every row of the table, in order.

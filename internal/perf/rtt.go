@@ -59,7 +59,9 @@ func spinGet[T any](ctx context.Context, q *ipc.Queue[T]) (T, error) {
 
 // pingPong runs the repetitions of a round-trip measurement: begin (if
 // not nil) prepares a repetition that ends at the deadline given, send
-// sends b, recv receives the reply into b.
+// sends b, recv receives the reply into b. Figures: the median and the
+// 99th percentile of the round trips in µs, and a cache line's round trip
+// between the CPUs in ns (cacheLineRTT), measured after each repetition.
 func pingPong(ctx context.Context, p plan, begin func(deadline time.Time) error,
 	send func(ctx context.Context, b []byte) error, recv func(ctx context.Context, b []byte) error) ([]float64, error) {
 	samples := make([]time.Duration, maxSamples)
@@ -96,7 +98,7 @@ func pingPong(ctx context.Context, p plan, begin func(deadline time.Time) error,
 			}
 		}
 		s := samples[:n]
-		return []float64{us(percentile(s, 50)), us(percentile(s, 99))}, nil
+		return []float64{us(percentile(s, 50)), us(percentile(s, 99)), float64(cacheLineRTT(cacheLineTrips))}, nil
 	})
 }
 
