@@ -18,6 +18,26 @@ import (
 // filePrefix starts the file name of every named segment.
 const filePrefix = "shmkit."
 
+// tmpInfix follows the name in the file's name while Create builds it:
+// shmkit.NAME.tmp-DIGITS. A name has no dot, so this is never a segment's.
+const tmpInfix = ".tmp-"
+
+// leftoverName reports whether s is the name of a file that Create was
+// building (NAME.tmp-DIGITS): left over when its process died before it
+// removed it.
+func leftoverName(s string) bool {
+	base, suffix, ok := strings.Cut(s, tmpInfix)
+	if !ok || !validName(base) || suffix == "" {
+		return false
+	}
+	for i := 0; i < len(suffix); i++ {
+		if suffix[i] < '0' || suffix[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // Dir returns the directory that holds named segments: $SHMKIT_DIR if set,
 // else /dev/shm on Linux (or the temporary directory where there is none)
 // and the user's temporary directory on macOS.
@@ -56,7 +76,7 @@ func Create(name string, size int, opts ...SegmentOption) (*Segment, error) {
 	if _, err := os.Lstat(path); err == nil {
 		return nil, fmt.Errorf("%w: segment %q (%s)", ErrExists, name, path)
 	}
-	f, err := os.CreateTemp(Dir(), filePrefix+name+".tmp-*") // O_EXCL, 0600; not a valid name for List
+	f, err := os.CreateTemp(Dir(), filePrefix+name+tmpInfix+"*") // O_EXCL, 0600; listed as a leftover (leftoverName) if its process dies
 	if err != nil {
 		return nil, fmt.Errorf("shm: create segment %q: %w", name, err)
 	}
@@ -109,12 +129,14 @@ func Open(name string) (*Segment, error) {
 }
 
 // Remove deletes the named segment from the system. Processes that have it
-// open keep their mapping; no new process can open it.
+// open keep their mapping; no new process can open it. It also deletes the
+// file of a Create whose process died before finishing, listed by [List]
+// with Leftover set, under the name List gives it.
 func Remove(name string) error {
-	path, err := pathOf(name)
-	if err != nil {
-		return err
+	if !validName(name) && !leftoverName(name) {
+		return fmt.Errorf("%w: %q", ErrName, name)
 	}
+	path := filepath.Join(Dir(), filePrefix+name)
 	if err := os.Remove(path); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: segment %q (%w)", ErrNotExist, name, fs.ErrNotExist)
 	} else if err != nil {
@@ -132,12 +154,18 @@ type SegmentInfo struct {
 	// Stale reports that the process that created the segment is gone:
 	// a candidate for Remove, unless other processes still use it.
 	Stale bool
+	// Leftover reports a file that Create was building when its process
+	// died (Name is then NAME.tmp-DIGITS): not a segment anyone can open,
+	// though it holds memory. Stale tells whether its creator is gone;
+	// Remove deletes it.
+	Leftover bool
 	// Err is why the file could not be read as a segment (then the other
 	// fields but Name may be zero).
 	Err error
 }
 
-// List returns the named segments in [Dir], sorted by name.
+// List returns the named segments in [Dir], and the files left over by
+// Creates that did not finish, sorted by name.
 func List() ([]SegmentInfo, error) {
 	ents, err := os.ReadDir(Dir())
 	if err != nil {
@@ -146,19 +174,24 @@ func List() ([]SegmentInfo, error) {
 	var out []SegmentInfo
 	for _, e := range ents {
 		name, ok := strings.CutPrefix(e.Name(), filePrefix)
-		if !ok || !validName(name) {
-			continue
+		switch {
+		case ok && validName(name):
+			out = append(out, inspect(name))
+		case ok && leftoverName(name):
+			info := inspect(name)
+			info.Leftover = true
+			out = append(out, info)
 		}
-		out = append(out, inspect(name))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 
-// inspect reads a named segment's header without mapping it.
+// inspect reads the header of the segment file shmkit.name without
+// mapping it.
 func inspect(name string) SegmentInfo {
 	info := SegmentInfo{Name: name}
-	path, _ := pathOf(name)
+	path := filepath.Join(Dir(), filePrefix+name)
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		info.Err = err

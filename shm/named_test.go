@@ -529,3 +529,47 @@ func TestCreate_OpenRacing_NeverSeesHalfMadeSegment(t *testing.T) {
 		t.Fatalf("left in the directory: %v", ents)
 	}
 }
+
+// A Create whose process dies leaves its file under a temporary name: List
+// shows it as a leftover, Remove deletes it, and it is never a name to
+// Open. (Here the segment's file linked under such a name stands for one.)
+func TestList_Leftover(t *testing.T) {
+	dir := segmentDir(t)
+	createT(t, "a", 4096)
+	tmp := filepath.Join(dir, "shmkit.a.tmp-12345")
+	if err := os.Link(filepath.Join(dir, "shmkit.a"), tmp); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"shmkit.a.tmp-", "shmkit.a.tmp-12x", "shmkit.a b.tmp-1"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil { // not leftovers: skipped
+			t.Fatal(err)
+		}
+	}
+	got, err := shm.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Name != "a" || got[0].Leftover || got[1].Name != "a.tmp-12345" || !got[1].Leftover {
+		t.Fatalf("List: got %+v, want a, then the leftover a.tmp-12345", got)
+	}
+	if l := got[1]; l.Err != nil || l.Size != got[0].Size || l.CreatorPid != os.Getpid() || l.Stale {
+		t.Fatalf("leftover: got %+v, want read like a, its creator (this process) alive", l)
+	}
+	if _, err := shm.Open("a.tmp-12345"); !errors.Is(err, shm.ErrName) {
+		t.Fatalf("Open of a leftover's name: got %v, want ErrName", err)
+	}
+	if err := shm.Remove("a.tmp-12x"); !errors.Is(err, shm.ErrName) {
+		t.Fatalf("Remove(%q): got %v, want ErrName", "a.tmp-12x", err)
+	}
+	if err := shm.Remove("a.tmp-12345"); err != nil {
+		t.Fatalf("Remove of the leftover: %v", err)
+	}
+	if _, err := os.Lstat(tmp); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the leftover's file after Remove: %v, want it gone", err)
+	}
+	other, err := shm.Open("a")
+	if err != nil {
+		t.Fatalf("Open(a) after removing the leftover: %v", err)
+	}
+	other.Close()
+}

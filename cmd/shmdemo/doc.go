@@ -520,6 +520,10 @@
 // A stale segment may still be in use by processes that opened it (they
 // keep their mapping after a removal, but no new process can open it), and
 // a file that cannot be read as a segment is never removed by -rm-stale.
+// A row named NAME.tmp-DIGITS, "left by a Create that did not finish", is
+// the file a Create was building when its process was killed: it holds
+// memory but is no segment; -rm-stale removes it once its creator is gone,
+// -rm with that name at any time.
 //
 // Named segments live in $SHMKIT_DIR if it is set, else in /dev/shm on
 // Linux (memory, not disk) and in the temporary directory on macOS:

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -304,6 +306,28 @@ func TestSegments_RemoveStale(t *testing.T) {
 	r = shmdemo(t, "segments", "-rm-stale")
 	if r.code != 0 || !strings.Contains(r.stdout, "no stale segments") {
 		t.Fatalf("second -rm-stale: exit status %d, output:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// The file of a Create whose process died before naming it is listed as
+// such, and -rm-stale removes it. (A stale segment renamed to a temporary
+// name stands for one.)
+func TestSegments_Leftover(t *testing.T) {
+	dir := segmentDir(t)
+	createStaleSegment(t, "gone")
+	if err := os.Rename(filepath.Join(dir, "shmkit.gone"), filepath.Join(dir, "shmkit.gone.tmp-777")); err != nil {
+		t.Fatal(err)
+	}
+	r := shmdemo(t, "segments")
+	if r.code != 0 || !strings.Contains(r.stdout, "gone.tmp-777") || !strings.Contains(r.stdout, "left by a Create that did not finish") {
+		t.Fatalf("segments: exit status %d, output does not list the leftover as such:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = shmdemo(t, "segments", "-rm-stale")
+	if r.code != 0 || !strings.Contains(r.stdout, "removed gone.tmp-777") {
+		t.Fatalf("segments -rm-stale: exit status %d, output:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "shmkit.gone.tmp-777")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the leftover after -rm-stale: %v, want it gone", err)
 	}
 }
 

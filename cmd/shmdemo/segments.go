@@ -56,7 +56,9 @@ func withDir(usage func(), stderr io.Writer) func() {
 Named segments are files named shmkit.NAME in $SHMKIT_DIR if set, else in
 /dev/shm on Linux and the temporary directory on macOS; here: %s.
 A segment is stale when the process that created it is gone; it may still
-be in use by others that opened it. Files that cannot be read as segments
+be in use by others that opened it. A file NAME.tmp-DIGITS is one that a
+Create was building when its process died: listed as such, removed by -rm
+with that name, or by -rm-stale. Files that cannot be read as segments
 are listed with the reason and never removed by -rm-stale.
 `, shm.Dir())
 	}
@@ -74,6 +76,7 @@ type segmentJSON struct {
 	CreatorPid int          `json:"creator_pid,omitzero"`
 	Created    time.Time    `json:"created,omitzero"`
 	Stale      bool         `json:"stale"`
+	Leftover   bool         `json:"leftover,omitempty"` // a file of a Create that did not finish
 	Objects    []objectJSON `json:"objects,omitempty"`
 	Error      string       `json:"error,omitempty"`
 }
@@ -89,7 +92,7 @@ type objectJSON struct {
 
 func toJSON(info shm.SegmentInfo) segmentJSON {
 	s := segmentJSON{Name: info.Name, Size: info.Size, CreatorPid: info.CreatorPid,
-		Created: info.Created, Stale: info.Stale}
+		Created: info.Created, Stale: info.Stale, Leftover: info.Leftover}
 	if info.Err != nil {
 		s.Error = info.Err.Error()
 	}
@@ -106,7 +109,7 @@ func listSegments(asJSON, objects bool, stdout, stderr io.Writer) int {
 	list := make([]segmentJSON, 0, len(infos))
 	for _, info := range infos {
 		s := toJSON(info)
-		if objects && info.Err == nil {
+		if objects && info.Err == nil && !info.Leftover {
 			s.Objects, err = objectsOf(info.Name)
 			if err != nil {
 				s.Error = err.Error()
@@ -143,6 +146,9 @@ func printSegment(tw io.Writer, s segmentJSON) {
 	}
 	fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s", s.Name, s.Size, s.CreatorPid,
 		s.Created.Format(time.DateTime), yesNo(s.Stale))
+	if s.Leftover {
+		fmt.Fprint(tw, "\tleft by a Create that did not finish")
+	}
 	if s.Error != "" {
 		fmt.Fprintf(tw, "\terror: %s", s.Error)
 	}
@@ -151,7 +157,7 @@ func printSegment(tw io.Writer, s segmentJSON) {
 
 // printObjects prints the objects of a segment that could be opened.
 func printObjects(w io.Writer, s segmentJSON) {
-	if s.Error != "" {
+	if s.Error != "" || s.Leftover {
 		return // said in the table
 	}
 	fmt.Fprintf(w, "\n%s:\n", s.Name)
@@ -227,7 +233,11 @@ func removeStale(asJSON bool, stdout, stderr io.Writer) int {
 		}
 		removed = append(removed, toJSON(info))
 		if !asJSON {
-			fmt.Fprintf(stdout, "removed %s (created by pid %d, which is gone)\n", info.Name, info.CreatorPid)
+			what := ""
+			if info.Leftover {
+				what = ", left by a Create that did not finish"
+			}
+			fmt.Fprintf(stdout, "removed %s (created by pid %d, which is gone%s)\n", info.Name, info.CreatorPid, what)
 		}
 	}
 	if asJSON {
