@@ -117,9 +117,11 @@ bench prints a table: for each row our figure, a baseline measured in the
 same run, the ratio OURS / BASELINE and the aim of the design. Machines
 drift between runs: compare ratios, not figures of different runs.
 
-Each measurement runs %d warm-up repetition, then %d repetitions (%d with
--quick), and reports their median. A repetition runs for %v (%v
-with -quick) and counts the work done, or does a fixed amount of work (bank,
+Each measurement runs %d warm-up repetition (%d more for the pool and
+executor rows and their baselines: fresh workers' heaps are still
+growing), then %d repetitions (%d with -quick), and reports their median.
+A repetition runs for %v (%v with -quick) and counts the work done, or
+does a fixed amount of work (bank,
 pool, executor, factorial) and is timed; process starts are repeated three
 times as often. Child processes are started once for all the repetitions
 of a measurement. Every repetition checks its own result: counters exact,
@@ -134,7 +136,7 @@ as numbers in the row's unit (null for a row that failed).
 
 Rows (the "shmdemo bench" section of "go doc ./cmd/shmdemo" defines each):
 
-`, warmup, reps, qreps, length, qlength)
+`, warmup, perf.PoolWarmups, reps, qreps, length, qlength)
 		tw := tabwriter.NewWriter(stderr, 0, 8, 2, ' ', 0)
 		fmt.Fprintln(tw, "\tROW\tGROUP\tUNIT\tBASELINE\tAIM")
 		for _, r := range perf.Rows() {

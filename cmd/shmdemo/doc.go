@@ -371,8 +371,10 @@
 // host runs the virtual CPUs, by 4× on ours; the queue rows change with it.
 //
 // Each measurement starts its child processes once, runs a warm-up
-// repetition whose figures it throws away, then 5 repetitions (3 with
-// -quick), and reports the median of each figure. A repetition runs for
+// repetition whose figures it throws away (five for the pool and executor
+// rows and their baselines, as a fresh worker's heap grows a page fault at
+// a time over its first maps), then 5 repetitions (3 with -quick), and
+// reports the median of each figure. A repetition runs for
 // 300 ms (100 ms with -quick) and counts what was done, or does a fixed
 // amount of work (bank, pool, executor, factorial) and is timed; process
 // starts, short and noisy, get three times as many repetitions. A

@@ -17,6 +17,21 @@ import (
 
 const workers = 2
 
+// PoolWarmups is how many more warm-up repetitions the pool and executor
+// measurements and their baselines run: a pool's workers are fresh
+// processes whose heaps grow a page fault at a time over their first maps
+// (in a quick run the first few maps took 2-4 times as long as later
+// ones), and the figures are of a pool in use, as a long-lived pool is.
+const PoolWarmups = 4
+
+// warmPlan returns p with the extra warm-up of the pool measurements.
+func warmPlan(p plan) plan {
+	if !p.oneRep {
+		p.warmup += PoolWarmups
+	}
+	return p
+}
+
 // Tasks a repetition: full run, quick run.
 var (
 	mapAutoTasks   = [2]int{500_000, 100_000}
@@ -78,7 +93,7 @@ func measureMap(ctx context.Context, p plan, tasks [2]int, opts ...ipc.MapOption
 		return nil, err
 	}
 	args := ints(p.count(tasks[0], tasks[1]))
-	v, err := repeat(ctx, p, 1, func(ctx context.Context, _ int64) ([]float64, error) {
+	v, err := repeat(ctx, warmPlan(p), 1, func(ctx context.Context, _ int64) ([]float64, error) {
 		ctx, cancel := context.WithTimeout(ctx, p.timeout())
 		defer cancel()
 		t0 := time.Now()
@@ -113,7 +128,7 @@ func measureExecutor(ctx context.Context, p plan) ([]float64, error) {
 	n := p.count(executorTasks[0], executorTasks[1])
 	futures := make([]*ipc.Future[int], n)
 	out := make([]int, n)
-	v, err := repeat(ctx, p, 1, func(ctx context.Context, _ int64) ([]float64, error) {
+	v, err := repeat(ctx, warmPlan(p), 1, func(ctx context.Context, _ int64) ([]float64, error) {
 		ctx, cancel := context.WithTimeout(ctx, p.timeout())
 		defer cancel()
 		t0 := time.Now()
@@ -204,7 +219,7 @@ func measureGoMap(ctx context.Context, p plan, tasks [2]int, chunk int) ([]float
 	if chunk == 0 {
 		chunk = autoChunk(len(args))
 	}
-	return repeat(ctx, p, 1, func(ctx context.Context, _ int64) ([]float64, error) {
+	return repeat(ctx, warmPlan(p), 1, func(ctx context.Context, _ int64) ([]float64, error) {
 		t0 := time.Now()
 		out := pool.mapChunks(args, chunk, inc)
 		elapsed := time.Since(t0)
@@ -231,7 +246,7 @@ func measureGoExecutor(ctx context.Context, p plan) ([]float64, error) {
 	n := p.count(executorTasks[0], executorTasks[1])
 	futures := make([]<-chan int, n)
 	out := make([]int, n)
-	return repeat(ctx, p, 1, func(ctx context.Context, _ int64) ([]float64, error) {
+	return repeat(ctx, warmPlan(p), 1, func(ctx context.Context, _ int64) ([]float64, error) {
 		t0 := time.Now()
 		for i := range futures {
 			futures[i] = pool.submit(inc, i)
