@@ -259,33 +259,34 @@
 //	shmdemo bench: quick run, 1 warm-up + 3 repetitions of 100ms a row (medians); linux/amd64, 2 CPUs, go1.26.8
 //
 //	ROW                               OURS         BASELINE                                      RATIO    AIM                              MET
-//	lock_uncontended_ns               12.4 ns      12.2 ns       sync.Mutex                      1.02×    ≤ 15 ns                          yes
-//	lock_contended_ops_per_s          34.78 M/s    39.16 M/s     2 goroutines, sync.Mutex        0.888×   ≥ 30 M/s                         yes
-//	lock_contended_handoffs           3181 /M ops  24391 /M ops  2 goroutines, sync.Mutex        0.13×    no starving: each ≥ 10 % of ops  yes
-//	atomic_add_2proc_ops_per_s        63.78 M/s    78.11 M/s     2 goroutines, sync/atomic       0.816×   ≥ 70 M/s                         no
-//	bank_locked_4proc_deposits_per_s  20.24 M/s    18.34 M/s     4 goroutines, sync.Mutex        1.10×    ≥ 20 M/s                         yes
-//	queue_spsc_64B_msgs_per_s         4.86 M/s     410.8 k/s     os.Pipe, 64 B                   11.8×    ≥ 10 M/s, ≥ 10× pipe             no
-//	queue_mpmc_64B_msgs_per_s         3.99 M/s     410.8 k/s     os.Pipe, 64 B                   9.72×    ≥ 3 M/s                          yes
-//	queue_spsc_4KiB_msgs_per_s        762.2 k/s    182.6 k/s     os.Pipe, 4 KiB                  4.17×    ≥ 1 M/s                          no
-//	queue_batch_64B_msgs_per_s        13.57 M/s    27.42 M/s     os.Pipe + bufio                 0.495×   ≥ 40 M/s, ahead of bufio         no
-//	queue_rtt_p50_us                  2.12 µs      20.8 µs       2 pipes                         0.102×   ≤ 2 µs                           no
-//	queue_rtt_p99_us                  16.2 µs      73.9 µs       2 pipes                         0.219×   —                                —
-//	pipe_64B_msgs_per_s               410.8 k/s    (a baseline)
-//	pipe_bufio_64B_msgs_per_s         27.42 M/s    (a baseline)
-//	process_start_wait_ms             14.3 ms      3.48 ms       os/exec of true                 4.11×    ≤ 10 ms                          no
-//	pool_start_first_result_ms        25.1 ms      14.3 ms       start + wait of one child       1.76×    ≤ 20 ms                          no
-//	pool_map_auto_tasks_per_s         4.15 M/s     182.97 M/s    2 goroutines, same chunks       0.0227×  ≥ 5 M/s                          no
-//	pool_map_chunk1_tasks_per_s       90.4 k/s     5.95 M/s      2 goroutines, chunk 1           0.0152×  ≥ 200 k/s                        no
-//	executor_submit_tasks_per_s       109.7 k/s    4.45 M/s      2 goroutines, a channel a task  0.0247×  ≥ 200 k/s                        no
-//	factorial_speedup                 1.40×        1.72×         2 goroutines                    0.816×   ≥ 1.9×                           no
+//	lock_uncontended_ns               12.9 ns      12.6 ns       sync.Mutex                      1.03×    ≤ 15 ns                          yes
+//	lock_contended_ops_per_s          33.90 M/s    64.06 M/s     2 goroutines, sync.Mutex        0.529×   ≥ 30 M/s                         yes
+//	lock_contended_handoffs           3159 /M ops  6070 /M ops   2 goroutines, sync.Mutex        0.52×    no starving: each ≥ 10 % of ops  yes
+//	atomic_add_2proc_ops_per_s        80.83 M/s    75.97 M/s     2 goroutines, sync/atomic       1.06×    ≥ 70 M/s                         yes
+//	bank_locked_4proc_deposits_per_s  20.87 M/s    19.82 M/s     4 goroutines, sync.Mutex        1.05×    ≥ 20 M/s                         yes
+//	queue_spsc_64B_msgs_per_s         4.52 M/s     313.5 k/s     os.Pipe, 64 B                   14.4×    ≥ 10 M/s, ≥ 10× pipe             no
+//	queue_mpmc_64B_msgs_per_s         4.42 M/s     313.5 k/s     os.Pipe, 64 B                   14.1×    ≥ 3 M/s                          yes
+//	queue_spsc_4KiB_msgs_per_s        731.1 k/s    217.2 k/s     os.Pipe, 4 KiB                  3.37×    ≥ 1 M/s                          no
+//	queue_batch_64B_msgs_per_s        14.99 M/s    34.34 M/s     os.Pipe + bufio                 0.436×   ≥ 40 M/s, ahead of bufio         no
+//	queue_rtt_p50_us                  2.02 µs      22.4 µs       2 pipes                         0.0905×  ≤ 2 µs                           no
+//	queue_rtt_p99_us                  3.19 µs      122 µs        2 pipes                         0.0261×  —                                —
+//	pipe_64B_msgs_per_s               313.5 k/s    (a baseline)
+//	pipe_bufio_64B_msgs_per_s         34.34 M/s    (a baseline)
+//	process_start_wait_ms             10.0 ms      2.59 ms       os/exec of true                 3.86×    ≤ 10 ms                          no
+//	pool_start_first_result_ms        21.9 ms      10.0 ms       start + wait of one child       2.19×    ≤ 20 ms                          no
+//	pool_map_auto_tasks_per_s         10.98 M/s    387.44 M/s    2 goroutines, same chunks       0.0283×  ≥ 5 M/s                          yes
+//	pool_map_chunk1_tasks_per_s       194.3 k/s    4.82 M/s      2 goroutines, chunk 1           0.0404×  ≥ 200 k/s                        no
+//	executor_submit_tasks_per_s       249.7 k/s    2.96 M/s      2 goroutines, a channel a task  0.0844×  ≥ 200 k/s                        yes
+//	factorial_speedup                 1.53×        1.88×         2 goroutines                    0.813×   ≥ 1.9×                           no
 //
-//	lock_contended_handoffs: shares of the ops: processes 47.9 % / 52.1 %; goroutines 54.4 % / 45.6 %
-//	queue_spsc_64B_msgs_per_s: a cache line's round trip between the CPUs, measured after each round: 1240 ns
-//	queue_spsc_4KiB_msgs_per_s: a cache line's round trip between the CPUs, measured after each round: 1021 ns
-//	queue_batch_64B_msgs_per_s: a cache line's round trip between the CPUs, measured after each round: 1031 ns
-//	factorial_speedup: sequential 116.6 ms; pool of 2 workers once started 83.3 ms, 103.6 ms with its start (1.13×); 2 goroutines 68.0 ms; the digests agree
+//	lock_contended_handoffs: shares of the ops: processes 51.0 % / 49.0 %; goroutines 47.9 % / 52.1 %
+//	queue_spsc_64B_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 1220 ns
+//	queue_spsc_4KiB_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 1013 ns
+//	queue_batch_64B_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 1084 ns
+//	queue_rtt_p50_us: a cache line's round trip between the CPUs, measured after each repetition: 1099 ns
+//	factorial_speedup: sequential 115.3 ms; pool of 2 workers once started 76.3 ms, 100.2 ms with its start (1.16×); 2 goroutines 62.1 ms; the digests agree
 //
-//	RATIO is OURS / BASELINE, both measured in this run. Wall time 9.7 s.
+//	RATIO is OURS / BASELINE, both measured in this run. Wall time 9.9 s.
 //
 // (A run in the slow mode of the queue rows: the cache line's round trip,
 // in their notes, was about 1 µs. Where the host places the two virtual
