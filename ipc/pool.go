@@ -418,19 +418,29 @@ func (p *Pool) handle(m poolMsg) {
 	case msgExited:
 		p.exited(m.slot, m.gen)
 	case msgReady:
-		if m.slot >= 0 && m.slot < len(p.workers) && p.workers[m.slot].gen == m.gen {
-			p.workers[m.slot].ready = true
+		if w := p.workerOf(m.slot, m.gen); w != nil {
+			w.ready = true
 		}
 	}
+}
+
+// workerOf returns the worker of slot if its process is still generation
+// gen (a notice may come from a process already replaced), or nil. The
+// caller holds p.mu.
+func (p *Pool) workerOf(slot, gen int) *worker {
+	if slot < 0 || slot >= len(p.workers) || p.workers[slot].gen != gen {
+		return nil
+	}
+	return p.workers[slot]
 }
 
 // exited handles the exit of the worker process of slot and generation
 // gen. The caller holds p.mu.
 func (p *Pool) exited(slot, gen int) {
-	if slot < 0 || slot >= len(p.workers) || p.workers[slot].gen != gen {
+	w := p.workerOf(slot, gen)
+	if w == nil {
 		return
 	}
-	w := p.workers[slot]
 	w.exited = true
 	exitErr := w.proc.Wait(context.Background()) // done already: returns at once
 	// What is still in its queue was never started: it goes to another

@@ -52,8 +52,11 @@ func pathOf(name string) (string, error) {
 	if !validName(name) {
 		return "", fmt.Errorf("%w: %q", ErrName, name)
 	}
-	return filepath.Join(Dir(), filePrefix+name), nil
+	return filePath(name), nil
 }
+
+// filePath returns the path of the file of name, unchecked.
+func filePath(name string) string { return filepath.Join(Dir(), filePrefix+name) }
 
 // Create creates a named segment of at least size bytes, for processes that
 // are not parent and child: any process of the same user can [Open] it by
@@ -136,7 +139,7 @@ func Remove(name string) error {
 	if !validName(name) && !leftoverName(name) {
 		return fmt.Errorf("%w: %q", ErrName, name)
 	}
-	path := filepath.Join(Dir(), filePrefix+name)
+	path := filePath(name)
 	if err := os.Remove(path); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: segment %q (%w)", ErrNotExist, name, fs.ErrNotExist)
 	} else if err != nil {
@@ -191,7 +194,7 @@ func List() ([]SegmentInfo, error) {
 // mapping it.
 func inspect(name string) SegmentInfo {
 	info := SegmentInfo{Name: name}
-	path := filepath.Join(Dir(), filePrefix+name)
+	path := filePath(name)
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		info.Err = err

@@ -191,7 +191,7 @@ func Compute(ctx context.Context, cfg Config) (Report, error) {
 // poolMap computes the digests of ns on pool and compares them with want,
 // the sequential ones.
 func poolMap(ctx context.Context, pool *ipc.Pool, ns []int, want []Digest) error {
-	byCost := largestFirst(ns)
+	byCost := LargestFirst(ns)
 	given := make([]int, len(byCost))
 	for i, j := range byCost {
 		given[i] = ns[j]
@@ -212,12 +212,12 @@ func poolMap(ctx context.Context, pool *ipc.Pool, ns []int, want []Digest) error
 	return nil
 }
 
-// largestFirst returns the indexes of ns in the order their factorials are
-// given to the pool: the largest (the longest to compute) first. Handed
+// LargestFirst returns the indexes of ns in the order their factorials are
+// given to the pool (and to any other set of workers): the largest (the longest to compute) first. Handed
 // out in this order, the tasks keep every worker busy to the end; in
 // increasing order, the last and largest one runs alone while the other
 // workers have nothing left (20000! to 27000! on 2 workers: 4 % longer).
-func largestFirst(ns []int) []int {
+func LargestFirst(ns []int) []int {
 	idx := make([]int, len(ns))
 	for i := range idx {
 		idx[i] = i

@@ -16,8 +16,8 @@ func TestLargestFirst(t *testing.T) {
 		{[]int{7}, []int{0}},
 		{nil, []int{}},
 	} {
-		if got := largestFirst(tt.ns); !slices.Equal(got, tt.want) {
-			t.Errorf("largestFirst(%v) = %v, want %v", tt.ns, got, tt.want)
+		if got := LargestFirst(tt.ns); !slices.Equal(got, tt.want) {
+			t.Errorf("LargestFirst(%v) = %v, want %v", tt.ns, got, tt.want)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 	"time"
 
@@ -72,11 +71,7 @@ func measureFactorial(ctx context.Context, p plan) ([]float64, error) {
 // the numbers largest first, as the pool gets them, and returns them in
 // the order of ns.
 func goroutineDigests(ctx context.Context, ns []int, n int) ([]factorial.Digest, error) {
-	order := make([]int, len(ns))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return ns[b] - ns[a] })
+	order := factorial.LargestFirst(ns)
 	next := make(chan int, len(order))
 	for _, i := range order {
 		next <- i

@@ -167,13 +167,14 @@ func TestRun_Canceled(t *testing.T) {
 	}
 }
 
-// cacheLineRTT measures: a positive time for a real trip, well under the
-// test's deadline, and 0 when it cannot run side by side.
+// cacheLineRTT measures: a positive time for real trips (no upper bound:
+// on a loaded machine a spinning thread may lose its CPU for a while), and
+// 0 when it cannot run side by side or is asked for no trips.
 func TestCacheLineRTT(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("needs GOMAXPROCS >= 2")
 	}
-	if d := cacheLineRTT(1000); d <= 0 || d > time.Second {
+	if d := cacheLineRTT(1000); d <= 0 {
 		t.Fatalf("cacheLineRTT(1000) = %v", d)
 	}
 	if d := cacheLineRTT(0); d != 0 {
