@@ -20,14 +20,19 @@ const (
 	poolMaxMessage  = 64 << 10
 	poolTaskSlots   = 16 // per worker: room for the largest window
 	poolResultSlots = 64
-	// poolWindow is how many chunks a worker holds at least: one it runs
-	// and one ready for when it is done. It holds more when its chunks
-	// are quick, as many as take about poolAhead to run (at most
-	// poolTaskSlots), so that it never waits for the parent's next chunk;
-	// no more, since chunks dealt out ahead of time are dealt unevenly when
-	// they take unequal times.
+	// poolWindow is how many chunks a worker holds at least while its
+	// chunks are quick: one it runs and one ready for when it is done. It
+	// holds more when they are quicker still, as many as take about
+	// poolAhead to run (at most poolTaskSlots), so that it never waits for
+	// the parent's next chunk. A worker whose chunks take poolLong or more,
+	// or that has not yet finished one, holds one at a time: the parent's
+	// next chunk reaches it in tens of microseconds, under 1 % of such a
+	// chunk, while a chunk held ahead waits behind a long one and can keep
+	// that worker busy for a chunk's time after the others have run out
+	// (a map's last chunks), as it did for the factorial demo's map.
 	poolWindow = 2
 	poolAhead  = 200 * time.Microsecond
+	poolLong   = 5 * time.Millisecond
 	// poolSegmentSlack is room in the pool's segment for each queue's
 	// entry and alignment, and for the segment's header.
 	poolSegmentSlack = 4 << 10
@@ -39,8 +44,10 @@ const (
 //
 // Tasks travel to the workers and results back through shared-memory
 // queues, a chunk of arguments at a time. Each worker has its own task
-// queue, filled with a chunk or two ahead (more when chunks are quick),
-// once the worker has said it is ready (after its initializer), so the
+// queue: the chunk it runs, and more ahead when its chunks are quick
+// (those that take 5 ms or more go one at a time, so that a map's last
+// chunks go to whichever worker is free first). It is filled once the
+// worker has said it is ready (after its initializer), so the
 // first tasks go to the workers that start first. The pool knows which
 // tasks a worker holds: if a worker dies
 // (killed, out of memory, a crash outside a task), the tasks it had not
@@ -92,8 +99,8 @@ type worker struct {
 
 // window returns how many chunks w may hold: see poolWindow.
 func (w *worker) window() int {
-	if w.chunkTime <= 0 {
-		return poolWindow
+	if w.chunkTime <= 0 || w.chunkTime >= poolLong {
+		return 1
 	}
 	return int(min(max(poolAhead/w.chunkTime, poolWindow), poolTaskSlots))
 }
