@@ -96,6 +96,39 @@ func TestRing_Crash_Consumer(t *testing.T) {
 	}
 }
 
+// A producer killed holding two slots of a batch between two published
+// messages: a GetMany stops before them; once they are taken back, the
+// next GetMany claims both skipped slots and the message after them in one
+// batch, and delivers that message alone.
+func TestRing_Crash_ProducerBatchSkipped(t *testing.T) {
+	r, reg := newRing(t, 8, 16)
+	ctx := ctxT(t)
+	if err := r.Put(ctx, msg(1, 0)); err != nil {
+		t.Fatal(err)
+	}
+	p := producer.Command(Work{Reg: reg, ID: 7, N: 2, Batch: 2, Stop: true})
+	start(t, p)
+	waitFor(t, "the child to claim two slots", func() bool { return r.Len() == 3 })
+	if err := r.Put(ctx, msg(1, 3)); err != nil {
+		t.Fatal(err)
+	}
+	p.Kill()
+	wait(t, p)
+	dst := make([][]byte, 8)
+	for i, want := range []int{0, 3} {
+		n, err := r.GetMany(ctx, dst)
+		if err != nil || n != 1 {
+			t.Fatalf("GetMany %d: %d messages, %v; want 1", i, n, err)
+		}
+		if id, seq := parse(dst[0]); id != 1 || seq != want {
+			t.Fatalf("GetMany %d: got %d/%d, want 1/%d", i, id, seq, want)
+		}
+	}
+	if r.Recovered() != 2 || r.Len() != 0 {
+		t.Fatalf("Recovered %d, Len %d, want 2, 0", r.Recovered(), r.Len())
+	}
+}
+
 // Close while a dead producer holds the head: Get skips it, then reports
 // ErrClosed instead of waiting for ever.
 func TestRing_Crash_ProducerThenClose(t *testing.T) {
