@@ -267,6 +267,45 @@ func TestProcess_Wait_BadArgs(t *testing.T) {
 	}
 }
 
+// rawArg is of fixed size: it travels as its bytes, its unexported field
+// with it (gob would drop it, and refuse a struct without exported fields).
+type rawArg struct {
+	N      int64
+	hidden [3]int32
+	F      float64
+	On     bool
+}
+
+var rawEcho = ipc.Register("raw-echo", func(ctx context.Context, a rawArg) error {
+	fmt.Printf("%+v", a)
+	return nil
+})
+
+func TestFunc_Start_RawArgs(t *testing.T) {
+	arg := rawArg{N: -7, hidden: [3]int32{1, -2, 3}, F: 2.5, On: true}
+	var out bytes.Buffer
+	p := rawEcho.Command(arg)
+	p.Stdout = &out
+	start(t, p)
+	if err := wait(t, p); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	if got, want := out.String(), fmt.Sprintf("%+v", arg); got != want {
+		t.Fatalf("child got %s, want %s", got, want)
+	}
+}
+
+// A fixed-size argument of the wrong length is refused with the sizes.
+func TestProcess_Wait_BadRawArgs(t *testing.T) {
+	p := ipc.NewRawProcess(exit.Name(), []byte("abc"))
+	start(t, p)
+	err := wait(t, p)
+	var e *ipc.ExitError
+	if !errors.Is(err, ipc.ErrArgs) || !errors.As(err, &e) || e.Code != 1 || !strings.Contains(e.Message, "decoding int: 3 bytes, want 8") {
+		t.Fatalf("got %v, want an *ExitError wrapping ErrArgs saying 3 bytes, want 8 for an int, with Code 1", err)
+	}
+}
+
 func TestRegister_Panics(t *testing.T) {
 	cases := []struct {
 		name string

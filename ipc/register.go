@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+
+	"github.com/shmkit/shmkit/internal/ring"
 )
 
 // registry maps a registered name to its function, in parent and child alike.
@@ -42,8 +44,10 @@ type Func[A any] struct {
 // child exits when fn returns, as a program does when main returns.
 //
 // Register panics if name is empty, fn is nil, or name is already taken.
-// The argument travels to the child encoded with encoding/gob, so A's
-// exported fields (or its encoding.BinaryMarshaler) must hold all it needs.
+// An argument of fixed size (numbers, and arrays and structs of numbers,
+// as for [Queue]) travels to the child as its bytes, every field with it;
+// any other is encoded with encoding/gob, so A's exported fields (or its
+// encoding.BinaryMarshaler) must hold all it needs.
 func Register[A any](name string, fn func(ctx context.Context, arg A) error) *Func[A] {
 	if name == "" {
 		panic("ipc: Register called with an empty name")
@@ -94,14 +98,26 @@ func (f *Func[A]) Start(arg A) (*Process, error) {
 // bind implements entry.
 func (f *Func[A]) bind(b []byte) (func(context.Context) error, error) {
 	var env envelope[A]
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&env); err != nil {
+	if enc, size := encodingOf[A](); enc == encRaw {
+		if len(b) != size {
+			return nil, fmt.Errorf("%w: decoding %s: %d bytes, want %d", ErrArgs, typeName[A](), len(b), size)
+		}
+		copy(ring.BytesOf(&env.V), b)
+	} else if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&env); err != nil {
 		return nil, fmt.Errorf("%w: decoding %s: %w", ErrArgs, typeName[A](), err)
 	}
 	return func(ctx context.Context) error { return f.fn(ctx, env.V) }, nil
 }
 
-// encodeArg encodes arg for the start frame.
+// encodeArg encodes arg for the start frame: an argument of fixed size
+// (see fixedSize) as its bytes, as a Queue carries it, for a child is
+// this same binary; any other with gob. The bytes spare a child gob's
+// decoding of a type description (compiling a decoder for it), a good
+// part of what a child's start costs after the runtime's own.
 func encodeArg[A any](arg A) ([]byte, error) {
+	if enc, _ := encodingOf[A](); enc == encRaw {
+		return bytes.Clone(ring.BytesOf(&arg)), nil
+	}
 	var b bytes.Buffer
 	if err := gob.NewEncoder(&b).Encode(envelope[A]{arg}); err != nil {
 		return nil, fmt.Errorf("%w: encoding %s: %w", ErrArgs, typeName[A](), err)
