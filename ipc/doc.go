@@ -45,8 +45,10 @@
 // 5, and so on. Standard input is the null device; standard output and
 // error are the parent's, unless [Process.Stdout] and [Process.Stderr] say
 // otherwise. The parent then sends a start frame (the nonce, the
-// function's name and the argument, encoded with encoding/gob, in which
-// shared objects of package shm travel as handles to their memory).
+// function's name and the argument: its bytes if it is of fixed size
+// (numbers, and arrays and structs of them), else encoded with
+// encoding/gob, in which shared objects of package shm travel as handles
+// to their memory).
 //
 // [Main] in the child removes the marker from the environment, checks the
 // nonce against the start frame, marks the descriptors it takes over
