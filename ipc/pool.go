@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -182,9 +183,13 @@ type workerArgs struct {
 	Tasks     *Queue[[]byte]
 	Results   *Queue[[]byte]
 	MaxTasks  int
-	Procs     int // the worker's GOMAXPROCS; 0: leave it
-	InitName  string
-	InitArg   []byte
+	Procs     int // the worker's GOMAXPROCS, given in its environment; 0: leave it
+	// The parent's GOMAXPROCS variable, which the worker restores for its
+	// tasks and their children.
+	GOMAXPROCS    string
+	HadGOMAXPROCS bool
+	InitName      string
+	InitArg       []byte
 }
 
 var poolWorker = Register("shmkit.pool.worker", runWorker)
@@ -251,9 +256,21 @@ func (p *Pool) Size() int { return len(p.workers) }
 // startWorker starts a process in w's slot. The caller holds p.mu, or owns
 // p alone.
 func (p *Pool) startWorker(w *worker) error {
-	proc, err := poolWorker.Start(workerArgs{Slot: w.slot, Gen: w.gen, Tasks: w.tasks, Results: p.results,
-		MaxTasks: p.cfg.maxTasks, Procs: p.cfg.procs, InitName: p.cfg.initName, InitArg: p.cfg.initArg})
-	if err != nil {
+	args := workerArgs{Slot: w.slot, Gen: w.gen, Tasks: w.tasks, Results: p.results,
+		MaxTasks: p.cfg.maxTasks, Procs: p.cfg.procs, InitName: p.cfg.initName, InitArg: p.cfg.initArg}
+	var env []string
+	if args.Procs > 0 {
+		// The worker starts with its GOMAXPROCS: setting it later, with
+		// runtime.GOMAXPROCS, stops the world and hands back the caches of
+		// the Ps it drops, which took half of a fresh worker's CPU time
+		// before its first task (page faults for the central span sets).
+		// The worker puts the variable back as it was here (see runWorker).
+		args.GOMAXPROCS, args.HadGOMAXPROCS = os.LookupEnv("GOMAXPROCS")
+		env = []string{"GOMAXPROCS=" + strconv.Itoa(args.Procs)}
+	}
+	proc := poolWorker.Command(args)
+	proc.env = env
+	if err := proc.Start(); err != nil {
 		return fmt.Errorf("ipc: start pool worker: %w", err)
 	}
 	w.proc, w.outstanding, w.given, w.done, w.ready, w.exited, w.closing = proc, map[uint64]*call{}, 0, 0, false, false, false
@@ -589,7 +606,14 @@ func (p *Pool) retireAll() bool {
 // MaxTasks chunks.
 func runWorker(ctx context.Context, a workerArgs) error {
 	if a.Procs > 0 {
-		runtime.GOMAXPROCS(a.Procs)
+		if a.HadGOMAXPROCS {
+			os.Setenv("GOMAXPROCS", a.GOMAXPROCS)
+		} else {
+			os.Unsetenv("GOMAXPROCS")
+		}
+		if runtime.GOMAXPROCS(0) != a.Procs { // the environment did not say it
+			runtime.GOMAXPROCS(a.Procs)
+		}
 	}
 	if a.InitName != "" {
 		e, ok := lookup(a.InitName)

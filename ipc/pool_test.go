@@ -54,6 +54,11 @@ var (
 	})
 	readInit = ipc.RegisterTask("test.readinit", func(ctx context.Context, _ int) (string, error) { return initialized, nil })
 	procs    = ipc.RegisterTask("test.procs", func(context.Context, int) (int, error) { return runtime.GOMAXPROCS(0), nil })
+	// procsEnv tells a worker's GOMAXPROCS and the variable its tasks see.
+	procsEnv = ipc.RegisterTask("test.procsenv", func(context.Context, int) (string, error) {
+		v, ok := os.LookupEnv("GOMAXPROCS")
+		return fmt.Sprintf("%d %q %v", runtime.GOMAXPROCS(0), v, ok), nil
+	})
 	// waitInit is an initializer that holds its worker until ev is set.
 	waitInit = ipc.Register("test.waitinit", func(ctx context.Context, ev *shm.Event) error { return ev.Wait(ctx) })
 )
@@ -244,6 +249,21 @@ func TestPool_WorkerProcs(t *testing.T) {
 				}
 			}
 		})
+	}
+	// The pool gives a worker its GOMAXPROCS in its environment; its tasks
+	// see the parent's variable: here none, then one set to 2.
+	for _, env := range []struct {
+		set  bool
+		want string
+	}{{false, `3 "" false`}, {true, `3 "2" true`}} {
+		if env.set {
+			t.Setenv("GOMAXPROCS", "2")
+		}
+		p := newPool(t, 1, ipc.WorkerProcs(3))
+		got, err := ipc.Apply(testCtx(t), p, procsEnv, 0)
+		if err != nil || got != env.want {
+			t.Fatalf("a worker's GOMAXPROCS and variable (parent's set: %v): got %s, %v; want %s", env.set, got, err, env.want)
+		}
 	}
 	if _, err := ipc.NewPool(1, ipc.WorkerProcs(-1)); err == nil || !strings.Contains(err.Error(), "WorkerProcs(-1)") {
 		t.Fatalf("NewPool with WorkerProcs(-1): got %v, want an error naming it", err)

@@ -36,6 +36,7 @@ type Process struct {
 
 	name   string
 	encode func() ([]byte, error)
+	env    []string      // added to the child's environment (a pool worker's GOMAXPROCS)
 	done   chan struct{} // closed by the reaper once the child is reaped
 
 	mu  sync.Mutex
@@ -115,7 +116,7 @@ func (p *Process) command(mk marker) (*exec.Cmd, error) {
 	return &exec.Cmd{
 		Path:        exe,
 		Args:        append([]string(nil), os.Args...),
-		Env:         append(os.Environ(), envVar+"="+mk.String()),
+		Env:         append(append(os.Environ(), p.env...), envVar+"="+mk.String()), // the last of a name counts
 		Stdout:      stdout,
 		Stderr:      stderr,
 		SysProcAttr: sysProcAttr(),
