@@ -83,10 +83,10 @@ type poolStartArgs struct {
 
 // poolStartChild starts a pool of 2 workers, runs one trivial task on it
 // and stores the time from the start to the result. It runs in a child
-// of its own, fresh each time, because the memory of a pool's queues is
-// never released (it lives in shm's default arena, as a Value made
-// without shm.In does), and every child started later inherits it: pools
-// started one after the other in one process each start a little slower.
+// of its own, fresh each time, so that each start is a program's first
+// pool: in the bench's process the pools of earlier rows would have left
+// their mark (a heap grown, segments of the default arena that every
+// child maps).
 var poolStartChild = ipc.Register("perf.pool-start", func(ctx context.Context, a poolStartArgs) error {
 	t0 := time.Now()
 	pool, err := ipc.NewPool(workers)
