@@ -165,6 +165,10 @@ func MaxTasksPerChild(n int) PoolOption { return func(c *poolConfig) { c.maxTask
 // workers' CPUs. (The factorial demo's map on 2 workers and 2 CPUs: 2-3 %
 // faster with 1 each than with 2, medians of 10.) Give more when a task
 // runs goroutines of its own that should spread over several CPUs.
+//
+// A worker is started with GOMAXPROCS in its environment, then puts the
+// variable back as it is in the parent, so that its tasks, and the
+// processes they start, see the parent's.
 func WorkerProcs(k int) PoolOption { return func(c *poolConfig) { c.procs = k } }
 
 // Initializer makes each worker run f with arg once, before its first
