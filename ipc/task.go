@@ -23,9 +23,11 @@ type TaskFunc[A, R any] struct {
 // the binary, workers included, registers the same names. It panics if
 // name is empty, fn is nil, or name is already taken by another task.
 //
-// Arguments and results travel encoded with encoding/gob, so their exported
-// fields (or their encoding.BinaryMarshaler, as for shared objects of
-// package shm) must hold all they need.
+// Arguments and results of fixed size (numbers, and arrays and structs of
+// numbers, as for [Queue]) travel as their bytes; any others are encoded
+// with encoding/gob, so their exported fields (or their
+// encoding.BinaryMarshaler, as for shared objects of package shm) must
+// hold all they need.
 func RegisterTask[A, R any](name string, fn func(ctx context.Context, arg A) (R, error)) *TaskFunc[A, R] {
 	if name == "" {
 		panic("ipc: RegisterTask called with an empty name")
