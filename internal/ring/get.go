@@ -81,20 +81,22 @@ func (r *Ring) tryGetFunc(max int, fn func(msg []byte)) (int, error) {
 			h(true)
 		}
 		n := 0
+		c := r.cursorAt(pos)
 		for i := range m {
-			p := pos + uint64(i)
-			if skipped&(1<<i) != 0 {
-				continue // its producer died before publishing it
+			if skipped&(1<<i) == 0 { // else its producer died before publishing it
+				if size := int(r.slotAt(c.i).size); size > r.max {
+					err = fmt.Errorf("%w: slot of position %d says it holds %d bytes, slots hold %d", ErrCorrupt, pos+uint64(i), size, r.max)
+				} else if err == nil {
+					fn(r.payloadAt(c.i)[:size])
+					n++
+				}
 			}
-			if size := int(r.slot(p).size); size > r.max {
-				err = fmt.Errorf("%w: slot of position %d says it holds %d bytes, slots hold %d", ErrCorrupt, p, size, r.max)
-			} else if err == nil {
-				fn(r.payload(p)[:size])
-				n++
-			}
+			c = r.next(c)
 		}
-		for i := range m {
-			r.release(pos + uint64(i))
+		c = r.cursorAt(pos)
+		for range m {
+			release(r.slotAt(c.i), c.key+r.n)
+			c = r.next(c)
 		}
 		if n > 0 || err != nil {
 			return n, err

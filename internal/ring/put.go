@@ -126,20 +126,23 @@ func (r *Ring) tryPut(src *source, from int) (int, error) {
 	if h := hookClaimed; h != nil {
 		h(false)
 	}
+	c := r.cursorAt(pos)
 	for i := range m {
 		b := src.at(from + i)
 		if len(b) > r.max {
 			panic("ring: PutFunc's msg returned a larger message than when its size was checked")
 		}
-		p := pos + uint64(i)
-		r.slot(p).size = uint32(len(b))
-		copy(r.payload(p), b)
+		r.slotAt(c.i).size = uint32(len(b))
+		copy(r.payloadAt(c.i), b)
+		c = r.next(c)
 	}
 	if r.flags&FlagJoinable != 0 {
 		atomic.AddInt64(&r.h.unfinished, int64(m))
 	}
-	for i := range m {
-		r.publish(pos + uint64(i))
+	c = r.cursorAt(pos)
+	for range m {
+		publish(r.slotAt(c.i), c.key)
+		c = r.next(c)
 	}
 	return m, nil
 }

@@ -62,9 +62,33 @@ func (r *Ring) word(pos uint64, s state, pid uint32) uint64 {
 func (r *Ring) dist(w, pos uint64) int64 { return keyDist(w, pos-r.index(pos)) }
 
 // payload returns the bytes of the slot of pos that can hold a message.
-func (r *Ring) payload(pos uint64) []byte {
-	off := HeaderSize + r.index(pos)*r.stride + slotHdrSize
+func (r *Ring) payload(pos uint64) []byte { return r.payloadAt(r.index(pos)) }
+
+// payloadAt returns the bytes of the slot at index i that can hold a
+// message.
+func (r *Ring) payloadAt(i uint64) []byte {
+	off := HeaderSize + i*r.stride + slotHdrSize
 	return r.mem[off : off+uint64(r.max) : off+uint64(r.max)]
+}
+
+// cursor walks the slots of consecutive positions: the index of a
+// position's slot and its key (the position less the index, see word.go),
+// computed once for the first and stepped from there, where index would
+// divide for each (in a ring of other than 2^k slots).
+type cursor struct{ i, key uint64 }
+
+// cursorAt returns the cursor of pos.
+func (r *Ring) cursorAt(pos uint64) cursor {
+	i := r.index(pos)
+	return cursor{i, pos - i}
+}
+
+// next returns the cursor of the position after c's.
+func (r *Ring) next(c cursor) cursor {
+	if c.i++; c.i == r.n {
+		c.i, c.key = 0, c.key+r.n
+	}
+	return c
 }
 
 // Cap returns the number of messages the ring holds at most.
@@ -274,13 +298,13 @@ func (r *Ring) advanceHead(h uint64, m int) {
 	}
 }
 
-// publish makes the message in the slot of pos, which this process
-// claimed, visible to the consumer of pos.
-func (r *Ring) publish(pos uint64) { storeRel(&r.slot(pos).word, r.word(pos, stFull, 0)) }
+// publish makes the message in slot s, which this process claimed for
+// the position of key, visible to the consumer of that position.
+func publish(s *slotHdr, key uint64) { storeRel(&s.word, mkword(key, stFull, 0)) }
 
-// release frees the slot of pos, which this process claimed, for the
-// producer of pos+n.
-func (r *Ring) release(pos uint64) { storeRel(&r.slot(pos).word, r.word(pos+r.n, stFree, 0)) }
+// release frees slot s, which this process claimed, for the producer of
+// the position of key (a lap after the one it held).
+func release(s *slotHdr, key uint64) { storeRel(&s.word, mkword(key, stFree, 0)) }
 
 // A futex word on which waiters sleep holds sleepBit, set by the first
 // waiter to sleep on it, and a count in the other bits, raised by every

@@ -37,8 +37,11 @@ func ptrAt[T any](mem []byte, off int) (*T, error) {
 // slot returns the header of the slot of position pos. The base of mem is
 // 8-byte aligned (checked by ptrAt on the header) and so are HeaderSize and
 // the stride, so the slotHdr is aligned.
-func (r *Ring) slot(pos uint64) *slotHdr {
-	return (*slotHdr)(unsafe.Pointer(&r.mem[HeaderSize+r.index(pos)*r.stride]))
+func (r *Ring) slot(pos uint64) *slotHdr { return r.slotAt(r.index(pos)) }
+
+// slotAt returns the header of the slot at index i (see slot).
+func (r *Ring) slotAt(i uint64) *slotHdr {
+	return (*slotHdr)(unsafe.Pointer(&r.mem[HeaderSize+i*r.stride]))
 }
 
 // BytesOf returns the memory of *p as a byte slice, for copying a value of
