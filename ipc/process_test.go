@@ -257,13 +257,27 @@ func TestProcess_Wait_UnknownFunc(t *testing.T) {
 	}
 }
 
+// An argument the child cannot decode is refused, naming its type: gob's
+// error for a string, the sizes for an int (of fixed size, sent raw).
 func TestProcess_Wait_BadArgs(t *testing.T) {
-	p := ipc.NewRawProcess(hello.Name(), []byte("not gob"))
-	start(t, p)
-	err := wait(t, p)
-	var e *ipc.ExitError
-	if !errors.Is(err, ipc.ErrArgs) || !errors.As(err, &e) || e.Code != 1 || !strings.Contains(e.Message, "string") {
-		t.Fatalf("got %v, want an *ExitError wrapping ErrArgs naming the type string, with Code 1", err)
+	for _, tc := range []struct {
+		name string
+		fn   string
+		arg  string
+		want string
+	}{
+		{"gob", hello.Name(), "not gob", "decoding string"},
+		{"raw", exit.Name(), "abc", "decoding int: 3 bytes, want 8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := ipc.NewRawProcess(tc.fn, []byte(tc.arg))
+			start(t, p)
+			err := wait(t, p)
+			var e *ipc.ExitError
+			if !errors.Is(err, ipc.ErrArgs) || !errors.As(err, &e) || e.Code != 1 || !strings.Contains(e.Message, tc.want) {
+				t.Fatalf("got %v, want an *ExitError wrapping ErrArgs saying %q, with Code 1", err, tc.want)
+			}
+		})
 	}
 }
 
@@ -292,17 +306,6 @@ func TestFunc_Start_RawArgs(t *testing.T) {
 	}
 	if got, want := out.String(), fmt.Sprintf("%+v", arg); got != want {
 		t.Fatalf("child got %s, want %s", got, want)
-	}
-}
-
-// A fixed-size argument of the wrong length is refused with the sizes.
-func TestProcess_Wait_BadRawArgs(t *testing.T) {
-	p := ipc.NewRawProcess(exit.Name(), []byte("abc"))
-	start(t, p)
-	err := wait(t, p)
-	var e *ipc.ExitError
-	if !errors.Is(err, ipc.ErrArgs) || !errors.As(err, &e) || e.Code != 1 || !strings.Contains(e.Message, "decoding int: 3 bytes, want 8") {
-		t.Fatalf("got %v, want an *ExitError wrapping ErrArgs saying 3 bytes, want 8 for an int, with Code 1", err)
 	}
 }
 
