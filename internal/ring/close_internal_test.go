@@ -38,7 +38,7 @@ func TestRing_Close_GivesBackClaimsBeyondTail(t *testing.T) {
 		}
 	}
 	r.slot(0).size = 2
-	copy(r.payload(0), "ok")
+	copy(r.payloadAt(0), "ok")
 	publish(r.slot(0), 0)
 	if b, ok, err := r.TryGet(nil); !ok || err != nil || string(b) != "ok" {
 		t.Fatalf("TryGet: got %q, %v, %v, want the message before the frozen tail", b, ok, err)

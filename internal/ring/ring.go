@@ -61,9 +61,6 @@ func (r *Ring) word(pos uint64, s state, pid uint32) uint64 {
 // from pos (see keyDist).
 func (r *Ring) dist(w, pos uint64) int64 { return keyDist(w, pos-r.index(pos)) }
 
-// payload returns the bytes of the slot of pos that can hold a message.
-func (r *Ring) payload(pos uint64) []byte { return r.payloadAt(r.index(pos)) }
-
 // payloadAt returns the bytes of the slot at index i that can hold a
 // message.
 func (r *Ring) payloadAt(i uint64) []byte {
