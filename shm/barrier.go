@@ -203,7 +203,10 @@ func (b *Barrier) newGenerationLocked(g uint32) {
 // as index.
 func (b *Barrier) sleep(ctx context.Context, s uint32, index int) (int, error) {
 	defer wakeOnDone(ctx, &b.st.seq, nil)()
-	var pace pacer
+	var (
+		pace  pacer
+		sleep futex.Sleeper
+	)
 	for {
 		cur := atomic.LoadUint32(&b.st.seq)
 		if cur != s {
@@ -228,7 +231,7 @@ func (b *Barrier) sleep(ctx context.Context, s uint32, index int) (int, error) {
 		if ctx.Done() != nil {
 			timeout = min(timeout, sleepLimit(ctx))
 		}
-		futex.Wait(&b.st.seq, s, timeout)
+		sleep.Wait(&b.st.seq, s, timeout)
 	}
 }
 

@@ -149,6 +149,7 @@ func (c *Condition) WaitFor(ctx context.Context, cond func() bool) error {
 // sleep waits until ticket t is notified (true) or ctx is done (false).
 func (c *Condition) sleep(ctx context.Context, t uint32) bool {
 	defer wakeOnDone(ctx, &c.st.notify, nil)()
+	var sleep futex.Sleeper
 	for {
 		n := atomic.LoadUint32(&c.st.notify)
 		if int32(n-t) > 0 {
@@ -157,7 +158,7 @@ func (c *Condition) sleep(ctx context.Context, t uint32) bool {
 		if ctx.Err() != nil {
 			return false
 		}
-		futex.Wait(&c.st.notify, n, sleepLimit(ctx))
+		sleep.Wait(&c.st.notify, n, sleepLimit(ctx))
 	}
 }
 

@@ -109,6 +109,7 @@ func (e *Event) Wait(ctx context.Context) error {
 
 func (e *Event) waitSlow(ctx context.Context, gen uint32) error {
 	defer wakeOnDone(ctx, &e.st.word, nil)()
+	var sleep futex.Sleeper
 	for {
 		s := atomic.LoadUint32(&e.st.word)
 		if s&eventSet != 0 || s&^(eventSet|eventWaiters) != gen {
@@ -123,7 +124,7 @@ func (e *Event) waitSlow(ctx context.Context, gen uint32) error {
 			}
 			s |= eventWaiters
 		}
-		futex.Wait(&e.st.word, s, sleepLimit(ctx))
+		sleep.Wait(&e.st.word, s, sleepLimit(ctx))
 	}
 }
 

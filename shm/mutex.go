@@ -205,6 +205,7 @@ func (w *lockWord) lockSlow(ctx context.Context) error {
 		interval = checkEvery
 		checked  = time.Now()
 		reused   uint32 // a word value whose owner looked like a reused pid once
+		sleep    futex.Sleeper
 	)
 	for {
 		s := atomic.LoadUint32(&w.state)
@@ -249,7 +250,7 @@ func (w *lockWord) lockSlow(ctx context.Context) error {
 			}
 			s |= waiters
 		}
-		futex.Wait(&w.state, s, interval)
+		sleep.Wait(&w.state, s, interval)
 		slept = true
 		if time.Since(checked) < interval {
 			continue

@@ -152,13 +152,14 @@ func (rw *RWMutex) readersTurn() {
 		return
 	}
 	deadline := time.Now().Add(turnWait)
+	var sleep futex.Sleeper
 	for s&rwReaderTurn != 0 {
 		left := time.Until(deadline)
 		if left <= 0 {
 			atomic.AndUint32(&rw.st.word, ^uint32(rwReaderTurn))
 			return
 		}
-		futex.Wait(&rw.st.word, s, left)
+		sleep.Wait(&rw.st.word, s, left)
 		s = atomic.LoadUint32(&rw.st.word)
 	}
 }
@@ -172,6 +173,7 @@ func (rw *RWMutex) drainReaders(ctx context.Context, ignoreCtx bool) error {
 	var (
 		sp    spinner
 		pace  pacer
+		sleep futex.Sleeper
 		armed bool
 	)
 	for {
@@ -189,7 +191,7 @@ func (rw *RWMutex) drainReaders(ctx context.Context, ignoreCtx bool) error {
 			defer wakeOnDone(ctx, &rw.st.drain, nil)()
 			armed = true
 		}
-		futex.Wait(&rw.st.drain, seq, pace.sleep())
+		sleep.Wait(&rw.st.drain, seq, pace.sleep())
 		if pace.due() {
 			rw.freeDeadReaders()
 		}
@@ -440,8 +442,9 @@ func (rw *RWMutex) RUnlock() {
 func (rw *RWMutex) rlockSlow(ctx context.Context) error {
 	defer wakeOnDone(ctx, &rw.st.word, &rw.st.drain)()
 	var (
-		sp   spinner
-		pace pacer
+		sp    spinner
+		pace  pacer
+		sleep futex.Sleeper
 	)
 	for {
 		if rw.TryRLock() {
@@ -461,7 +464,7 @@ func (rw *RWMutex) rlockSlow(ctx context.Context) error {
 			if rw.slotAvailable() {
 				continue
 			}
-			futex.Wait(&rw.st.drain, seq, pace.sleep())
+			sleep.Wait(&rw.st.drain, seq, pace.sleep())
 			if pace.due() {
 				rw.freeDeadReaders()
 			}
@@ -473,7 +476,7 @@ func (rw *RWMutex) rlockSlow(ctx context.Context) error {
 			}
 			s |= rwReadWait
 		}
-		futex.Wait(&rw.st.word, s, pace.sleep())
+		sleep.Wait(&rw.st.word, s, pace.sleep())
 		if pace.due() {
 			if err, done := rw.checkWriter(ctx); done {
 				return err

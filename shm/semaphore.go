@@ -121,7 +121,10 @@ func (s *Semaphore) Acquire(ctx context.Context) error {
 
 func (s *Semaphore) acquireSlow(ctx context.Context) error {
 	defer wakeOnDone(ctx, &s.st.value, nil)()
-	var sp spinner
+	var (
+		sp    spinner
+		sleep futex.Sleeper
+	)
 	for {
 		if s.TryAcquire() {
 			return nil
@@ -140,7 +143,7 @@ func (s *Semaphore) acquireSlow(ctx context.Context) error {
 		// Count this waiter before it looks at the word for the last time,
 		// so that a Release either sees it or leaves a value it sees.
 		atomic.AddUint32(&s.st.sleepers, 1)
-		futex.Wait(&s.st.value, 0, sleepLimit(ctx))
+		sleep.Wait(&s.st.value, 0, sleepLimit(ctx))
 		atomic.AddUint32(&s.st.sleepers, ^uint32(0))
 	}
 }

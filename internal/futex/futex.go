@@ -19,6 +19,11 @@
 // one millisecond); Wake has nothing to do there. The portable waiter can be
 // forced on Linux with the build tag shmkit_portable so that it is tested
 // where CI runs.
+//
+// A blocking call that may sleep several times sleeps through a [Sleeper],
+// which keeps the Go runtime from taking its P back during the first
+// sleeps (and from waking its monitor every 20 µs after): every wait of
+// shmkit does.
 package futex
 
 import "time"

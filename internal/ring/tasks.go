@@ -50,6 +50,7 @@ func (r *Ring) Join(ctx context.Context) error {
 		})
 		defer stop()
 	}
+	var sleep futex.Sleeper
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -60,7 +61,7 @@ func (r *Ring) Join(ctx context.Context) error {
 			atomic.AddUint32(&r.h.joinSleepers, ^uint32(0))
 			return nil
 		}
-		futex.Wait(&r.h.joined, v, idleSleep)
+		sleep.Wait(&r.h.joined, v, idleSleep)
 		atomic.AddUint32(&r.h.joinSleepers, ^uint32(0))
 	}
 }

@@ -16,7 +16,11 @@ import (
 // word, where it is woken by the next claim of the other side, and in any
 // case after idleSleep, so that it looks again at processes that may have
 // died; it sleeps only stuckSleep while the slot it waits for is held by
-// another process, since letting go of a slot wakes nobody.
+// another process, since letting go of a slot wakes nobody. The sleeps of
+// one call go through a futex.Sleeper, which sleeps in slices at first so
+// that the Go runtime leaves the process's P alone (see there). A sleep
+// that ends with the word unchanged (a timeout) is followed by another
+// sleep, not by spinning again: only a wake-up says the other side moved.
 const (
 	spinBusy   = 14
 	spinCap    = 4096
@@ -32,7 +36,8 @@ const checkEvery = time.Millisecond
 // waiter is the state of one blocking call between its attempts.
 type waiter struct {
 	spins int
-	stop  func() bool // unregisters the context's wake-up
+	stop  func() bool   // unregisters the context's wake-up
+	sleep futex.Sleeper // the call's sleeps
 }
 
 // reset makes the next pause spin again, after progress.
@@ -89,8 +94,10 @@ func (w *waiter) pause(ctx context.Context, r *Ring, consumer bool) error {
 	if r.checkStuck() {
 		timeout = stuckSleep
 	}
-	futex.Wait(word, v, timeout)
-	w.spins = 0 // woken by a claim, most likely: spin for what follows
+	w.sleep.Wait(word, v, timeout)
+	if atomic.LoadUint32(word) != v {
+		w.spins = 0 // woken by a claim, most likely: spin for what follows
+	}
 	return nil
 }
 
