@@ -262,6 +262,10 @@ func (q *Queue[T]) tryGetDecode() (T, bool, error) {
 // len(dst): as many as are ready, claimed at once. It stores them in dst
 // in order and returns how many it took.
 func (q *Queue[T]) GetMany(ctx context.Context, dst []T) (int, error) {
+	if q.enc == encRaw && q.size > 0 {
+		n, err := q.r.GetFixed(ctx, ring.BytesOfSlice(dst), q.size)
+		return n, q.err(err)
+	}
 	i := 0
 	var derr error
 	_, err := q.r.GetFunc(ctx, len(dst), func(msg []byte) {

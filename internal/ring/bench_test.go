@@ -120,3 +120,50 @@ func BenchmarkChan_SPSC64B(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRing_PutGetFixed_Uncontended: one goroutine puts 1024 messages
+// of 64 bytes in batches of 64 (PutFixed), then gets them in batches of
+// 64: with GetFixed, and with GetFunc and a copy a message (what a
+// caller without GetFixed does). ns/op is one message put and got.
+func BenchmarkRing_PutGetFixed_Uncontended(b *testing.B) {
+	for _, fixed := range []bool{true, false} {
+		name := "GetFunc"
+		if fixed {
+			name = "GetFixed"
+		}
+		b.Run(name, func(b *testing.B) {
+			r := benchRing(b)
+			ctx := context.Background()
+			const batch = 64
+			src := make([]byte, batch*64)
+			dst := make([]byte, batch*64)
+			for i := 0; i < b.N; i += r.Cap() {
+				k := min(r.Cap(), b.N-i)
+				for put := 0; put < k; {
+					n, err := r.PutFixed(ctx, src[:min(batch, k-put)*64], 64)
+					if err != nil {
+						b.Fatal(err)
+					}
+					put += n
+				}
+				for got := 0; got < k; {
+					var n int
+					var err error
+					if fixed {
+						n, err = r.GetFixed(ctx, dst[:min(batch, k-got)*64], 64)
+					} else {
+						j := 0
+						n, err = r.GetFunc(ctx, min(batch, k-got), func(msg []byte) {
+							copy(dst[j*64:(j+1)*64], msg)
+							j++
+						})
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					got += n
+				}
+			}
+		})
+	}
+}

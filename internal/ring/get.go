@@ -41,13 +41,44 @@ func (r *Ring) GetMany(ctx context.Context, dst [][]byte) (int, error) {
 // the call: fn must copy what it keeps, and should be quick, since the
 // slot stays claimed until it returns.
 func (r *Ring) GetFunc(ctx context.Context, max int, fn func(msg []byte)) (int, error) {
+	return r.get(ctx, max, &sink{fn: fn})
+}
+
+// GetFixed is GetMany into the memory of a slice of fixed-size values:
+// it takes at least one and at most len(dst)/size messages, waiting as Get
+// does, and copies message i to dst[i*size:(i+1)*size]. Every message must
+// be size bytes long: one of another length fails with [ErrCorrupt],
+// after the messages before it, which are counted, and the messages
+// claimed with it are dropped. size must divide len(dst), or GetFixed
+// panics; size 0 takes nothing.
+func (r *Ring) GetFixed(ctx context.Context, dst []byte, size int) (int, error) {
+	if size <= 0 || len(dst)%size != 0 {
+		if size == 0 {
+			return 0, nil
+		}
+		panic("ring: GetFixed: size does not divide the buffer")
+	}
+	return r.get(ctx, len(dst)/size, &sink{flat: dst, size: size})
+}
+
+// sink is where the messages of a Get call go, without a closure, as
+// source is for a Put: to fn, one call each, or, when size is not 0, into
+// flat, size bytes each, copied with no call a message (tryGet's loop
+// handles both).
+type sink struct {
+	fn   func(msg []byte)
+	flat []byte
+	size int
+}
+
+func (r *Ring) get(ctx context.Context, max int, dst *sink) (int, error) {
 	if max < 1 {
 		return 0, nil
 	}
 	var w waiter
 	defer w.end()
 	for {
-		n, err := r.tryGetFunc(max, fn)
+		n, err := r.tryGet(max, dst)
 		if n > 0 || err != nil {
 			return n, err
 		}
@@ -63,14 +94,16 @@ func (r *Ring) TryGetFunc(max int, fn func(msg []byte)) (int, error) {
 	if max < 1 {
 		return 0, nil
 	}
-	n, err := r.tryGetFunc(max, fn)
+	n, err := r.tryGet(max, &sink{fn: fn})
 	if n == 0 && err == nil {
 		r.checkStuck()
 	}
 	return n, err
 }
 
-func (r *Ring) tryGetFunc(max int, fn func(msg []byte)) (int, error) {
+// tryGet takes up to max messages that are ready, claimed together, into
+// dst, and returns how many it took.
+func (r *Ring) tryGet(max int, dst *sink) (int, error) {
 	for {
 		pos, m, skipped, err := r.claimGet(max)
 		if m == 0 {
@@ -84,19 +117,26 @@ func (r *Ring) tryGetFunc(max int, fn func(msg []byte)) (int, error) {
 		c := r.cursorAt(pos)
 		for i := range m {
 			if skipped&(1<<i) == 0 { // else its producer died before publishing it
-				if size := int(r.slotAt(c.i).size); size > r.max {
+				switch size := int(r.slotAt(c.i).size); {
+				case err != nil: // a message before was corrupt: the rest are dropped
+				case size > r.max:
 					err = fmt.Errorf("%w: slot of position %d says it holds %d bytes, slots hold %d", ErrCorrupt, pos+uint64(i), size, r.max)
-				} else if err == nil {
-					fn(r.payloadAt(c.i)[:size])
+				case dst.size == 0:
+					dst.fn(r.payloadAt(c.i)[:size])
 					n++
+				case size == dst.size:
+					copy(dst.flat[n*size:], r.payloadAt(c.i)[:size])
+					n++
+				default:
+					err = fmt.Errorf("%w: message of position %d has %d bytes, %d wanted", ErrCorrupt, pos+uint64(i), size, dst.size)
 				}
 			}
 			c = r.next(c)
 		}
-		c = r.cursorAt(pos)
-		for range m {
+		if c = r.cursorAt(pos); m == 1 {
 			release(r.slotAt(c.i), c.key+r.n)
-			c = r.next(c)
+		} else {
+			r.storeRun(c, m, stFree, r.n)
 		}
 		if n > 0 || err != nil {
 			return n, err

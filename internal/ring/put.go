@@ -76,21 +76,34 @@ type source struct {
 
 func (s *source) at(i int) []byte {
 	switch {
-	case s.many != nil:
-		return s.many[i]
 	case s.size > 0:
 		return s.flat[i*s.size : (i+1)*s.size]
+	case s.many != nil:
+		return s.many[i]
 	case s.fn != nil:
 		return s.fn(i)
 	}
 	return s.one
 }
 
-func (r *Ring) put(ctx context.Context, src *source) (int, error) {
-	for i := range src.n {
+// checkSizes returns ErrTooLarge, wrapped, if a message of src does not
+// fit a slot: the messages of a flat source all have one size.
+func (r *Ring) checkSizes(src *source) error {
+	n := src.n
+	if src.size > 0 {
+		n = min(n, 1)
+	}
+	for i := range n {
 		if b := src.at(i); len(b) > r.max {
-			return 0, r.tooLarge(len(b))
+			return r.tooLarge(len(b))
 		}
+	}
+	return nil
+}
+
+func (r *Ring) put(ctx context.Context, src *source) (int, error) {
+	if err := r.checkSizes(src); err != nil {
+		return 0, err
 	}
 	done := 0
 	var w waiter
@@ -139,10 +152,10 @@ func (r *Ring) tryPut(src *source, from int) (int, error) {
 	if r.flags&FlagJoinable != 0 {
 		atomic.AddInt64(&r.h.unfinished, int64(m))
 	}
-	c = r.cursorAt(pos)
-	for range m {
+	if c = r.cursorAt(pos); m == 1 {
 		publish(r.slotAt(c.i), c.key)
-		c = r.next(c)
+	} else {
+		r.storeRun(c, m, stFull, 0)
 	}
 	return m, nil
 }

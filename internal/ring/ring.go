@@ -162,9 +162,8 @@ func (r *Ring) claimPut(k int) (pos uint64, m int, err error) {
 				continue // another producer claimed t: help it next time round
 			}
 			m = 1
-			for m < k {
-				p := t + uint64(m)
-				if !atomic.CompareAndSwapUint64(&r.slot(p).word, r.word(p, stFree, 0), r.word(p, stPut, r.pid)) {
+			for c := r.next(r.cursorAt(t)); m < k; c = r.next(c) {
+				if !atomic.CompareAndSwapUint64(&r.slotAt(c.i).word, mkword(c.key, stFree, 0), mkword(c.key, stPut, r.pid)) {
 					break
 				}
 				m++
@@ -236,10 +235,10 @@ func (r *Ring) claimGet(k int) (pos uint64, m int, skipped uint64, err error) {
 				skipped = 1
 			}
 			m = 1
-			for m < k {
+			for c := r.next(r.cursorAt(h)); m < k; c = r.next(c) {
 				// The next slots are most likely full too: claim each with a
-				// compare-and-swap straight away, and read its word only if
-				// that fails (it may have been skipped). The producer wrote
+				// compare-and-swap straight away, and, if that fails, with
+				// one from the word of a skipped slot. The producer wrote
 				// the word last; reading it first would get its cache line
 				// shared and the compare-and-swap would then have to take
 				// it: two transfers between the CPUs where this makes one
@@ -248,12 +247,9 @@ func (r *Ring) claimGet(k int) (pos uint64, m int, skipped uint64, err error) {
 				// polling an empty ring would take the line from the
 				// producer at each look (one at a time: 290-410 -> 455-520
 				// ns); reading it only shares it.
-				p := h + uint64(m)
-				sp := r.slot(p)
-				if !atomic.CompareAndSwapUint64(&sp.word, r.word(p, stFull, 0), r.word(p, stGet, r.pid)) {
-					wp := atomic.LoadUint64(&sp.word)
-					if r.dist(wp, p) != 0 || wordState(wp) != stSkip ||
-						!atomic.CompareAndSwapUint64(&sp.word, wp, r.word(p, stGet, r.pid)) {
+				sp := r.slotAt(c.i)
+				if !atomic.CompareAndSwapUint64(&sp.word, mkword(c.key, stFull, 0), mkword(c.key, stGet, r.pid)) {
+					if !atomic.CompareAndSwapUint64(&sp.word, mkword(c.key, stSkip, 0), mkword(c.key, stGet, r.pid)) {
 						break
 					}
 					skipped |= 1 << m
@@ -302,6 +298,21 @@ func publish(s *slotHdr, key uint64) { storeRel(&s.word, mkword(key, stFull, 0))
 // release frees slot s, which this process claimed, for the producer of
 // the position of key (a lap after the one it held).
 func release(s *slotHdr, key uint64) { storeRel(&s.word, mkword(key, stFree, 0)) }
+
+// storeRun publishes (st stFull, lap 0) or releases (stFree, r.n) the m
+// slots from cursor c on, which this process claimed, as publish and
+// release do one slot: the positions of one lap share their key (see
+// word.go), so the slots up to the end of the ring take one word, stored
+// by one call, and the rest (after a wrap) another. A lone slot, the
+// common case, is left to publish and release, which are inlined.
+func (r *Ring) storeRun(c cursor, m int, st state, lap uint64) {
+	for left := uint64(m); left > 0; {
+		k := min(left, r.n-c.i)
+		storeRelStrided(&r.slotAt(c.i).word, r.stride, k, mkword(c.key+lap, st, 0))
+		left -= k
+		c = cursor{0, c.key + r.n}
+	}
+}
 
 // A futex word on which waiters sleep holds sleepBit, set by the first
 // waiter to sleep on it, and a count in the other bits, raised by every

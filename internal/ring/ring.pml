@@ -443,22 +443,16 @@ progress_get:	wst[h % N] = STGET; wpid[h % N] = me; ok = true; took(h)
 			}
 			if
 			:: !ok ->                          /* not full: perhaps skipped */
-				atomic {                       /* wp := atomic.LoadUint64(&sp.word) */
-					wp = wpos[(h+1) % N]; ws = wst[(h+1) % N]; wd = wpid[(h+1) % N]
+				atomic {                       /* CAS(&sp.word, word(p, stSkip, 0), word(p, stGet, pid)) */
+					KP;
+					if
+					:: wpos[(h+1) % N] == h+1 && wst[(h+1) % N] == STSKIP && wpid[(h+1) % N] == 0 ->
+						ws = STSKIP;               /* what took() looks at */
+						wst[(h+1) % N] = STGET; wpid[(h+1) % N] = me; m = 2; took(h+1);
+						skipped = skipped | 2
+					:: else -> skip
+					fi
 				}
-				if
-				:: wp == h+1 && ws == STSKIP ->
-					atomic {                   /* CAS(&sp.word, wp, word(p, stGet, pid)) */
-						KP;
-						if
-						:: wpos[(h+1) % N] == wp && wst[(h+1) % N] == ws && wpid[(h+1) % N] == wd ->
-							wst[(h+1) % N] = STGET; wpid[(h+1) % N] = me; m = 2; took(h+1);
-							skipped = skipped | 2
-						:: else -> skip
-						fi
-					}
-				:: else -> skip
-				fi
 			:: else -> skip
 			fi
 		:: else -> skip

@@ -3,6 +3,7 @@ package ring_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"testing"
@@ -324,4 +325,73 @@ func assertBlocked(t *testing.T, done <-chan error) {
 		t.Fatalf("the call returned %v, want it blocked", err)
 	case <-after(50):
 	}
+}
+
+// PutFixed and GetFixed move batches in order, lap after lap, on slot
+// counts that are and are not powers of 2; batches of 4 and 3 on rings
+// of 3 to 8 slots wrap around the end of the ring, where the words a batch
+// stores take two values.
+func TestRing_PutFixedGetFixed_WrapAround(t *testing.T) {
+	const size = 8
+	for _, slots := range []int{3, 4, 5, 8} {
+		t.Run(fmt.Sprint(slots, "slots"), func(t *testing.T) {
+			r, _ := newRing(t, slots, size)
+			ctx := ctxT(t)
+			put, got := uint64(0), uint64(0)
+			src, dst := make([]byte, 4*size), make([]byte, 3*size)
+			for round := range 40 {
+				k := min(1+round%4, r.Cap()-r.Len()) // never more than fits: PutFixed must not wait
+				for i := range k {
+					binary.LittleEndian.PutUint64(src[i*size:], put+uint64(i))
+				}
+				if n, err := r.PutFixed(ctx, src[:k*size], size); n != k || err != nil {
+					t.Fatalf("round %d: PutFixed of %d: got %d, %v", round, k, n, err)
+				}
+				put += uint64(k)
+				for got < put {
+					n, err := r.GetFixed(ctx, dst, size)
+					if err != nil || n < 1 || n > 3 {
+						t.Fatalf("round %d: GetFixed: got %d, %v", round, n, err)
+					}
+					for i := range n {
+						if seq := binary.LittleEndian.Uint64(dst[i*size:]); seq != got {
+							t.Fatalf("round %d: got message %d, want %d", round, seq, got)
+						}
+						got++
+					}
+				}
+			}
+			if put < uint64(5*slots) {
+				t.Fatalf("%d messages went through %d slots: fewer than 5 laps", put, slots)
+			}
+		})
+	}
+}
+
+// GetFixed delivers the messages before one of another size, counted, and
+// fails on it with ErrCorrupt; the messages claimed with it are dropped.
+func TestRing_GetFixed_WrongSize(t *testing.T) {
+	r, _ := newRing(t, 4, 8)
+	for _, m := range []string{"aaaaaaaa", "bb", "cccccccc"} {
+		if ok, err := r.TryPut([]byte(m)); !ok || err != nil {
+			t.Fatalf("TryPut %q: got %v, %v", m, ok, err)
+		}
+	}
+	dst := make([]byte, 3*8)
+	n, err := r.GetFixed(ctxT(t), dst, 8)
+	if n != 1 || !errors.Is(err, ring.ErrCorrupt) || string(dst[:8]) != "aaaaaaaa" {
+		t.Fatalf("GetFixed: got %d, %v, %q, want 1, ErrCorrupt, the first message", n, err, dst[:8])
+	}
+	if _, ok, err := r.TryGet(nil); ok || err != nil {
+		t.Fatalf("TryGet after: got %v, %v, want an empty ring", ok, err)
+	}
+	if n, err := r.GetFixed(ctxT(t), dst, 0); n != 0 || err != nil {
+		t.Fatalf("GetFixed of size 0: got %d, %v, want 0, nil", n, err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("GetFixed with a size that does not divide the buffer did not panic")
+		}
+	}()
+	r.GetFixed(ctxT(t), dst[:10], 8)
 }

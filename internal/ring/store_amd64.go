@@ -15,3 +15,12 @@ package ring
 //
 //go:noescape
 func storeRel(addr *uint64, v uint64)
+
+// storeRelStrided is storeRel of v at n words, the first at addr and each
+// stride bytes after the one before: the words of n consecutive slots,
+// which the caller guarantees lie inside the ring (see storeWords). One
+// call for a batch of slots, where storeRel, which cannot be inlined,
+// would take one a slot.
+//
+//go:noescape
+func storeRelStrided(addr *uint64, stride, n, v uint64)
