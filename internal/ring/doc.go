@@ -70,7 +70,9 @@
 // Close sets the top bit of the tail, which freezes it: no claim moves it
 // any more. Messages at positions below the frozen tail are delivered; a
 // producer that claimed a slot at or beyond it (between its claim and its
-// move of the tail) gives the slot back and fails with [ErrClosed].
+// move of the tail) gives the slot back and fails with [ErrClosed]. Close
+// then sets a closed flag, which consumers finding the ring empty look at
+// before the tail (see layout.go).
 //
 // # Layout and validation
 //

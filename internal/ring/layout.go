@@ -10,14 +10,19 @@ import (
 //	line 0   header: magic, version, slot count, slot size, flags, capacity, recovered
 //	line 1   tail: every position before it is claimed for a Put; its top bit says closed
 //	line 2   head: every position before it is claimed for a Get
-//	line 3   not-empty futex word and the number of consumers asleep on it
+//	line 3   not-empty futex word, the number of consumers asleep on it, closed flag
 //	line 4   not-full futex word and the number of producers asleep on it
 //	line 5   unfinished-task counter of a joinable queue, its futex word and sleepers
 //	then     slots × stride bytes, each slot a slotHdr and up to slotSize bytes
 //
 // Head and tail live on lines of their own, so that producers and consumers
 // do not pull each other's line away; the futex words too, since they are
-// read on every operation and written only around sleeps.
+// read on every operation and written only around sleeps. Close sets a
+// flag on the not-empty line as well as the tail's top bit, so that a
+// consumer polling an empty ring looks at the tail only once the ring is
+// closed: reading the tail at each look took its line from the producer,
+// whose next claim then waited for it back (one message at a time, 20
+// interleaved pairs: median 101 -> 84 ns a message, faster in 17).
 const (
 	lineSize    = 64 // a package constant, not the machine's, so the layout is the same everywhere
 	HeaderSize  = 6 * lineSize
@@ -25,7 +30,7 @@ const (
 	slotAlign   = 8 // the stride of slots is a multiple of this
 
 	magic   = 0x52494e47 // "RING"
-	version = 3          // 3: slot words keep keys, not positions (see word.go)
+	version = 4          // 4: the closed flag; 3: slot words keep keys, not positions (see word.go)
 
 	// MaxSlots and MaxSlotSize bound what Init accepts and Attach trusts.
 	MaxSlots    = 1 << 30
@@ -61,7 +66,8 @@ type header struct {
 
 	notEmpty      uint32 // consumers sleep on it: sleepBit and a count (see wake)
 	emptySleepers uint32 // consumers asleep, for diagnosis only
-	_             [lineSize - 8]byte
+	closed        uint32 // 1 once Close has set closedBit in tail
+	_             [lineSize - 12]byte
 	notFull       uint32 // producers sleep on it, as on notEmpty
 	fullSleepers  uint32 // producers asleep, for diagnosis only
 	_             [lineSize - 8]byte

@@ -121,6 +121,7 @@ func (r *Ring) Recovered() int { return int(atomic.LoadUint64(&r.h.recovered)) }
 // may be called more than once, by any process.
 func (r *Ring) Close() {
 	atomic.OrUint64(&r.h.tail, closedBit)
+	atomic.StoreUint32(&r.h.closed, 1) // after the bit: see closedAt
 	bump(&r.h.notEmpty)
 	bump(&r.h.notFull)
 }

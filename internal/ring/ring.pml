@@ -33,10 +33,11 @@
  * operation of the Go code (a load, a CAS, a store), with the local
  * decisions after it:
  *   Ring.put, Ring.GetFunc         the loops of proctype P
- *   Ring.tryPut, Ring.tryGetFunc   tryPut(), tryGet()
+ *   Ring.tryPut, Ring.tryGet       tryPut(), tryGet()
  *   Ring.claimPut, Ring.claimGet   claimPut(), claimGet()
  *   Ring.advanceTail, advanceHead  advanceTail(), advanceHead()
- *   Ring.publish, Ring.release     publish(), release()
+ *   publish, release, storeRun     publish(), release() (a run's words
+ *                                  are stored one after the other)
  *   wake, bump                     wake(), bump()
  *   Ring.Close                     ringClose()
  *   waiter.pause, Ring.waitFor     pause(), waitFor()
@@ -168,6 +169,7 @@
 /* The ring in shared memory. */
 byte tail;                       /* header.tail without its closed bit */
 bool tailClosed;                 /* closedBit */
+bool closedFlag;                 /* header.closed, set by Close after closedBit */
 byte head;
 byte wpos[N];                    /* slotHdr.word: position */
 byte wst[N];                     /*               state */
@@ -470,12 +472,13 @@ progress_get:	wst[h % N] = STGET; wpid[h % N] = me; ok = true; took(h)
 		}
 		atomic { h = head }
 	:: (d == 0 || d == -N && ws == STGET) && !(d == 0 && (ws == STFULL || ws == STSKIP || ws == STGET)) ->
-		atomic {                               /* closedAt(h): atomic.LoadUint64(&r.h.tail) */
+		atomic { cf = closedFlag };            /* closedAt(h): atomic.LoadUint32(&r.h.closed) */
+		atomic {                               /* then, if set, atomic.LoadUint64(&r.h.tail) */
 			if
-			:: tailClosed && tail <= h -> err = ECLOSED
+			:: cf && tailClosed && tail <= h -> err = ECLOSED
 			:: else -> skip
 			fi;
-			pos = h
+			pos = h; cf = false
 		}
 		goto cgDone
 	:: else ->
@@ -670,7 +673,8 @@ inline waitFor() {
 		if
 		:: d == 0 && (ws == STFULL || ws == STSKIP || ws == STGET) || d == N -> rd = READY
 		:: else ->
-			atomic { rd = (tailClosed && tail <= h -> READY : IDLE) };  /* closedAt(h) */
+			atomic { cf = closedFlag };        /* closedAt(h): the flag, then the tail */
+			atomic { rd = (cf && tailClosed && tail <= h -> READY : IDLE); cf = false };
 			if
 			:: rd == IDLE && d == 0 && ws == STPUT -> rd = HELD; hp1 = h + 1
 			:: else -> skip
@@ -757,6 +761,7 @@ paDone:
 /* Ring.Close */
 inline ringClose() {
 	tailClosed = true;                         /* atomic.OrUint64 */
+	closedFlag = true;                         /* atomic.StoreUint32(&r.h.closed, 1) */
 	bump(WNOTEMPTY, notEmpty);
 	bump(WNOTFULL, notFull)
 }
@@ -769,7 +774,7 @@ inline ringClose() {
 #define DEADHELD(p) (HELDFOR(p) && dead[wpid[(p) % N]])
 #define STUCKWORK (DEADHELD(head) || tail >= N && DEADHELD(tail - N))
 #define CREADY (wpos[head % N] == head && (wst[head % N] == STFULL || wst[head % N] == STSKIP || \
-	wst[head % N] == STGET) || wpos[head % N] == head + N || tailClosed && tail <= head)
+	wst[head % N] == STGET) || wpos[head % N] == head + N || closedFlag && tail <= head)
 #define FULLBYCAP (CAP < N && head <= tail && tail - head >= CAP)
 #define PREADY (tailClosed || !FULLBYCAP && !(wpos[tail % N] + N == tail && wst[tail % N] != STFREE))
 
@@ -784,7 +789,8 @@ inline pause() {
 }
 
 inline ringClose() {
-	tailClosed = true
+	tailClosed = true;
+	closedFlag = true
 }
 #endif
 
@@ -814,7 +820,7 @@ proctype P(byte me; bool mayDie)
 	byte wp, ws, wd;
 	byte hp1, hp2, hp3;               /* 1 + the positions whose slots pause found held */
 	short d;
-	bool tc, cc, ok, stuck, hs, ts;
+	bool tc, cc, ok, stuck, hs, ts, cf;
 
 	if
 	:: isProducer(me) ->

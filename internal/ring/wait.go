@@ -152,8 +152,13 @@ func (r *Ring) waitFor(consumer bool) readiness {
 }
 
 // closedAt reports whether the ring is closed with nothing left to come
-// at or after position h.
+// at or after position h. It reads the tail only once the closed flag is
+// set (see layout.go), which Close sets after the tail's closedBit: a
+// flag seen set means a frozen tail.
 func (r *Ring) closedAt(h uint64) bool {
+	if atomic.LoadUint32(&r.h.closed) == 0 {
+		return false
+	}
 	t := atomic.LoadUint64(&r.h.tail)
 	return t&closedBit != 0 && t&^closedBit <= h
 }
