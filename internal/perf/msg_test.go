@@ -25,6 +25,14 @@ func torn() []byte {
 	return b
 }
 
+// tornCheck is message seq of producer 0 with its check word damaged: its
+// sequence reads right.
+func tornCheck(seq uint64) []byte {
+	b := msg(seq, 0)
+	b[len(b)-1] ^= 1
+	return b
+}
+
 // A single consumer's check fails on every kind of wrong stream.
 func TestInOrder(t *testing.T) {
 	tests := []struct {
@@ -38,6 +46,7 @@ func TestInOrder(t *testing.T) {
 		{"repeated", [][]byte{msg(0, 0), msg(1, 0), msg(1, 0)}, "message 1 arrived when 2 was due"},
 		{"reordered", [][]byte{msg(1, 0), msg(0, 0)}, "message 1 arrived when 0 was due"},
 		{"torn", [][]byte{msg(0, 0), torn()}, "torn or corrupt"},
+		{"check word torn when due", [][]byte{msg(0, 0), tornCheck(1)}, "torn or corrupt"},
 		{"lost at the end", [][]byte{msg(0, 0), end(0, 2)}, "sent 2 messages, 1 arrived"},
 	}
 	for _, tt := range tests {
