@@ -258,39 +258,42 @@
 //	$ shmdemo bench -quick
 //	shmdemo bench: quick run, 1 warm-up + 3 repetitions of 100ms a row (medians); linux/amd64, 2 CPUs, go1.26.8
 //
-//	ROW                               OURS         BASELINE                                      RATIO    AIM                              MET
-//	lock_uncontended_ns               12.9 ns      12.6 ns       sync.Mutex                      1.03×    ≤ 15 ns                          yes
-//	lock_contended_ops_per_s          33.90 M/s    64.06 M/s     2 goroutines, sync.Mutex        0.529×   ≥ 30 M/s                         yes
-//	lock_contended_handoffs           3159 /M ops  6070 /M ops   2 goroutines, sync.Mutex        0.52×    no starving: each ≥ 10 % of ops  yes
-//	atomic_add_2proc_ops_per_s        80.83 M/s    75.97 M/s     2 goroutines, sync/atomic       1.06×    ≥ 70 M/s                         yes
-//	bank_locked_4proc_deposits_per_s  20.87 M/s    19.82 M/s     4 goroutines, sync.Mutex        1.05×    ≥ 20 M/s                         yes
-//	queue_spsc_64B_msgs_per_s         4.52 M/s     313.5 k/s     os.Pipe, 64 B                   14.4×    ≥ 10 M/s, ≥ 10× pipe             no
-//	queue_mpmc_64B_msgs_per_s         4.42 M/s     313.5 k/s     os.Pipe, 64 B                   14.1×    ≥ 3 M/s                          yes
-//	queue_spsc_4KiB_msgs_per_s        731.1 k/s    217.2 k/s     os.Pipe, 4 KiB                  3.37×    ≥ 1 M/s                          no
-//	queue_batch_64B_msgs_per_s        14.99 M/s    34.34 M/s     os.Pipe + bufio                 0.436×   ≥ 40 M/s, ahead of bufio         no
-//	queue_rtt_p50_us                  2.02 µs      22.4 µs       2 pipes                         0.0905×  ≤ 2 µs                           no
-//	queue_rtt_p99_us                  3.19 µs      122 µs        2 pipes                         0.0261×  —                                —
-//	pipe_64B_msgs_per_s               313.5 k/s    (a baseline)
-//	pipe_bufio_64B_msgs_per_s         34.34 M/s    (a baseline)
-//	process_start_wait_ms             10.0 ms      2.59 ms       os/exec of true                 3.86×    ≤ 10 ms                          no
-//	pool_start_first_result_ms        21.9 ms      10.0 ms       start + wait of one child       2.19×    ≤ 20 ms                          no
-//	pool_map_auto_tasks_per_s         10.98 M/s    387.44 M/s    2 goroutines, same chunks       0.0283×  ≥ 5 M/s                          yes
-//	pool_map_chunk1_tasks_per_s       194.3 k/s    4.82 M/s      2 goroutines, chunk 1           0.0404×  ≥ 200 k/s                        no
-//	executor_submit_tasks_per_s       249.7 k/s    2.96 M/s      2 goroutines, a channel a task  0.0844×  ≥ 200 k/s                        yes
-//	factorial_speedup                 1.53×        1.88×         2 goroutines                    0.813×   ≥ 1.9×                           no
+//	ROW                               OURS         BASELINE                                      RATIO     AIM                              MET
+//	lock_uncontended_ns               5.61 ns      5.69 ns       sync.Mutex                      0.986×    ≤ 15 ns                          yes
+//	lock_contended_ops_per_s          61.64 M/s    138.60 M/s    2 goroutines, sync.Mutex        0.445×    ≥ 30 M/s                         yes
+//	lock_contended_handoffs           1502 /M ops  3655 /M ops   2 goroutines, sync.Mutex        0.411×    no starving: each ≥ 10 % of ops  yes
+//	atomic_add_2proc_ops_per_s        68.31 M/s    76.47 M/s     2 goroutines, sync/atomic       0.893×    ≥ 70 M/s                         no
+//	bank_locked_4proc_deposits_per_s  29.14 M/s    53.52 M/s     4 goroutines, sync.Mutex        0.544×    ≥ 20 M/s                         yes
+//	queue_spsc_64B_msgs_per_s         12.52 M/s    848.0 k/s     os.Pipe, 64 B                   14.8×     ≥ 10 M/s, ≥ 10× pipe             yes
+//	queue_mpmc_64B_msgs_per_s         6.73 M/s     848.0 k/s     os.Pipe, 64 B                   7.93×     ≥ 3 M/s                          yes
+//	queue_spsc_4KiB_msgs_per_s        1.97 M/s     511.1 k/s     os.Pipe, 4 KiB                  3.85×     ≥ 1 M/s                          yes
+//	queue_batch_64B_msgs_per_s        44.37 M/s    23.52 M/s     os.Pipe + bufio                 1.89×     ≥ 40 M/s, ahead of bufio         yes
+//	queue_rtt_p50_us                  0.651 µs     12.4 µs       2 pipes                         0.0525×   ≤ 2 µs                           yes
+//	queue_rtt_p99_us                  0.892 µs     120 µs        2 pipes                         0.00746×  —                                —
+//	pipe_64B_msgs_per_s               848.0 k/s    (a baseline)
+//	pipe_bufio_64B_msgs_per_s         23.52 M/s    (a baseline)
+//	process_start_wait_ms             2.20 ms      0.782 ms      os/exec of true                 2.81×     ≤ 10 ms                          yes
+//	pool_start_first_result_ms        4.08 ms      2.20 ms       start + wait of one child       1.86×     ≤ 20 ms                          yes
+//	pool_map_auto_tasks_per_s         25.08 M/s    478.19 M/s    2 goroutines, same chunks       0.0524×   ≥ 5 M/s                          yes
+//	pool_map_chunk1_tasks_per_s       563.3 k/s    6.14 M/s      2 goroutines, chunk 1           0.0917×   ≥ 200 k/s                        yes
+//	executor_submit_tasks_per_s       334.1 k/s    3.93 M/s      2 goroutines, a channel a task  0.0849×   ≥ 200 k/s                        yes
+//	factorial_speedup                 1.86×        1.96×         2 goroutines                    0.95×     ≥ 1.9×                           no
 //
-//	lock_contended_handoffs: shares of the ops: processes 51.0 % / 49.0 %; goroutines 47.9 % / 52.1 %
-//	queue_spsc_64B_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 1220 ns
-//	queue_spsc_4KiB_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 1013 ns
-//	queue_batch_64B_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 1084 ns
-//	queue_rtt_p50_us: a cache line's round trip between the CPUs, measured after each repetition: 1099 ns
-//	factorial_speedup: sequential 115.3 ms; pool of 2 workers once started 76.3 ms, 100.2 ms with its start (1.16×); 2 goroutines 62.1 ms; the digests agree
+//	lock_contended_handoffs: shares of the ops: processes 27.5 % / 72.5 %; goroutines 45.6 % / 54.4 %
+//	queue_spsc_64B_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 199 ns
+//	queue_spsc_4KiB_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 125 ns
+//	queue_batch_64B_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 134 ns
+//	queue_rtt_p50_us: a cache line's round trip between the CPUs, measured after each repetition: 116 ns
+//	factorial_speedup: sequential 127.6 ms; pool of 2 workers once started 68.7 ms, 74.4 ms with its start (1.72×); 2 goroutines 65.2 ms; the digests agree
 //
-//	RATIO is OURS / BASELINE, both measured in this run. Wall time 9.9 s.
+//	RATIO is OURS / BASELINE, both measured in this run. Wall time 8.2 s.
 //
-// (A run in the slow mode of the queue rows: the cache line's round trip,
-// in their notes, was about 1 µs. Where the host places the two virtual
-// CPUs decides it, and it changes from minute to minute.)
+// (A quick run of 2026-12-06, with the queue rows in the host's fast mode:
+// the cache line's round trip, in their notes, was 116-199 ns; in the slow
+// mode, about 1 µs, the same rows give a third to a half of this. Where
+// the host places the two virtual CPUs decides it, and it changes from
+// minute to minute. A quick run's rows are short, so the atomic and
+// factorial rows swing around their aims; the full run is the reference.)
 //
 // The rows, each with its baseline:
 //
