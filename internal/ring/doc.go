@@ -18,6 +18,12 @@
 // [Ring.GetMany]) claims up to 64 consecutive ready slots and moves the
 // tail or head once.
 //
+// A Put or Get of one message first tries a fast path (fast.go), the same
+// steps for the case where the slot it looks at first is ready, without
+// the loops and set-up of the general path, which it leaves to do
+// everything else; as sync.Mutex's Lock has a fast path in front of
+// lockSlow.
+//
 // Publishing and releasing are plain stores on amd64 (see storeRel): the
 // sequentially consistent store of sync/atomic is an XCHG there, which
 // waits for every pending cache miss, the dearest step of a Put or Get

@@ -18,3 +18,9 @@ var HeaderStructSize = sizeofHeader()
 func (r *Ring) Sleepers() (consumers, producers uint32) {
 	return atomic.LoadUint32(&r.h.emptySleepers), atomic.LoadUint32(&r.h.fullSleepers)
 }
+
+// WakeCounts returns the counts in the futex words of consumers (not
+// empty) and producers (not full), which every wake-up raises.
+func (r *Ring) WakeCounts() (notEmpty, notFull uint32) {
+	return atomic.LoadUint32(&r.h.notEmpty) >> 1, atomic.LoadUint32(&r.h.notFull) >> 1
+}

@@ -71,9 +71,25 @@ type sink struct {
 	size int
 }
 
+// fits reports whether a message of size bytes, no larger than a slot,
+// can go to the sink: any can go to fn, only those of the size to flat.
+func (d *sink) fits(size int) bool { return d.size == 0 || size == d.size }
+
+// add delivers msg, which fits, as message i of the call.
+func (d *sink) add(i int, msg []byte) {
+	if d.size == 0 {
+		d.fn(msg)
+		return
+	}
+	copy(d.flat[i*d.size:], msg)
+}
+
 func (r *Ring) get(ctx context.Context, max int, dst *sink) (int, error) {
 	if max < 1 {
 		return 0, nil
+	}
+	if max == 1 && r.getFast(dst) {
+		return 1, nil
 	}
 	var w waiter
 	defer w.end()
@@ -94,7 +110,11 @@ func (r *Ring) TryGetFunc(max int, fn func(msg []byte)) (int, error) {
 	if max < 1 {
 		return 0, nil
 	}
-	n, err := r.tryGet(max, &sink{fn: fn})
+	dst := sink{fn: fn}
+	if max == 1 && r.getFast(&dst) {
+		return 1, nil
+	}
+	n, err := r.tryGet(max, &dst)
 	if n == 0 && err == nil {
 		r.checkStuck()
 	}
@@ -121,11 +141,8 @@ func (r *Ring) tryGet(max int, dst *sink) (int, error) {
 				case err != nil: // a message before was corrupt: the rest are dropped
 				case size > r.max:
 					err = fmt.Errorf("%w: slot of position %d says it holds %d bytes, slots hold %d", ErrCorrupt, pos+uint64(i), size, r.max)
-				case dst.size == 0:
-					dst.fn(r.payloadAt(c.i)[:size])
-					n++
-				case size == dst.size:
-					copy(dst.flat[n*size:], r.payloadAt(c.i)[:size])
+				case dst.fits(size):
+					dst.add(n, r.payloadAt(c.i)[:size])
 					n++
 				default:
 					err = fmt.Errorf("%w: message of position %d has %d bytes, %d wanted", ErrCorrupt, pos+uint64(i), size, dst.size)

@@ -14,6 +14,9 @@ func (r *Ring) TryPut(msg []byte) (bool, error) {
 	if len(msg) > r.max {
 		return false, r.tooLarge(len(msg))
 	}
+	if r.putFast(msg) {
+		return true, nil
+	}
 	src := source{one: msg, n: 1}
 	n, err := r.tryPut(&src, 0)
 	if n == 0 && err == nil {
@@ -25,6 +28,9 @@ func (r *Ring) TryPut(msg []byte) (bool, error) {
 // Put puts msg, waiting for a free slot as long as it takes or until ctx is
 // done (it then returns ctx.Err() and the ring is unchanged).
 func (r *Ring) Put(ctx context.Context, msg []byte) error {
+	if r.putFast(msg) {
+		return nil
+	}
 	src := source{one: msg, n: 1}
 	_, err := r.put(ctx, &src)
 	return err
@@ -145,17 +151,28 @@ func (r *Ring) tryPut(src *source, from int) (int, error) {
 		if len(b) > r.max {
 			panic("ring: PutFunc's msg returned a larger message than when its size was checked")
 		}
-		r.slotAt(c.i).size = uint32(len(b))
-		copy(r.payloadAt(c.i), b)
+		r.fill(c.i, b)
 		c = r.next(c)
 	}
-	if r.flags&FlagJoinable != 0 {
-		atomic.AddInt64(&r.h.unfinished, int64(m))
-	}
+	r.countPut(m)
 	if c = r.cursorAt(pos); m == 1 {
 		publish(r.slotAt(c.i), c.key)
 	} else {
 		r.storeRun(c, m, stFull, 0)
 	}
 	return m, nil
+}
+
+// fill writes msg, which fits, into the slot at index i, claimed by this
+// process.
+func (r *Ring) fill(i uint64, msg []byte) {
+	r.slotAt(i).size = uint32(len(msg))
+	copy(r.payloadAt(i), msg)
+}
+
+// countPut counts m messages put as unfinished tasks, in a joinable ring.
+func (r *Ring) countPut(m int) {
+	if r.flags&FlagJoinable != 0 {
+		atomic.AddInt64(&r.h.unfinished, int64(m))
+	}
 }

@@ -323,7 +323,15 @@ const sleepBit = 1
 
 // wake wakes every process asleep on word, if any: only the first waker
 // after a waiter set sleepBit makes the system call, and clears the bit.
+// The look at the bit is inlined into every Put and Get; the rest is not.
 func wake(word *uint32) {
+	if atomic.LoadUint32(word)&sleepBit != 0 {
+		wakeSleepers(word)
+	}
+}
+
+// wakeSleepers is wake once the bit was seen set.
+func wakeSleepers(word *uint32) {
 	for {
 		v := atomic.LoadUint32(word)
 		if v&sleepBit == 0 {

@@ -34,6 +34,11 @@
  * decisions after it:
  *   Ring.put, Ring.GetFunc         the loops of proctype P
  *   Ring.tryPut, Ring.tryGet       tryPut(), tryGet()
+ *   Ring.putFast, Ring.getFast     tryPut(), tryGet() of one message: the
+ *                                  same atomic steps in the same order,
+ *                                  taken when the first look finds the
+ *                                  slot ready; else nothing changes and
+ *                                  the general path follows
  *   Ring.claimPut, Ring.claimGet   claimPut(), claimGet()
  *   Ring.advanceTail, advanceHead  advanceTail(), advanceHead()
  *   publish, release, storeRun     publish(), release() (a run's words

@@ -385,6 +385,20 @@ func TestRing_GetFixed_WrongSize(t *testing.T) {
 	if _, ok, err := r.TryGet(nil); ok || err != nil {
 		t.Fatalf("TryGet after: got %v, %v, want an empty ring", ok, err)
 	}
+	// The same with room for one message, which a Get of one takes: the
+	// wrong-size message is not copied.
+	for _, m := range []string{"dd", "eeeeeeee"} {
+		if ok, err := r.TryPut([]byte(m)); !ok || err != nil {
+			t.Fatalf("TryPut %q: got %v, %v", m, ok, err)
+		}
+	}
+	clear(dst)
+	if n, err := r.GetFixed(ctxT(t), dst[:8], 8); n != 0 || !errors.Is(err, ring.ErrCorrupt) || string(dst[:8]) != string(make([]byte, 8)) {
+		t.Fatalf("GetFixed of one: got %d, %v, %q, want 0, ErrCorrupt, nothing copied", n, err, dst[:8])
+	}
+	if n, err := r.GetFixed(ctxT(t), dst[:8], 8); n != 1 || err != nil || string(dst[:8]) != "eeeeeeee" {
+		t.Fatalf("GetFixed of one after: got %d, %v, %q, want the next message", n, err, dst[:8])
+	}
 	if n, err := r.GetFixed(ctxT(t), dst, 0); n != 0 || err != nil {
 		t.Fatalf("GetFixed of size 0: got %d, %v, want 0, nil", n, err)
 	}
