@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/shmkit/shmkit/shm"
 )
@@ -239,4 +240,48 @@ func FuzzParseMarker(f *testing.F) {
 			t.Fatalf("round trip of %q: got %+v, %v, want %+v", s, again, err, m)
 		}
 	})
+}
+
+// TestQueue_Get_WrongSize: a message of another size than a fixed-size
+// value's, as a faulty peer could put, fails every way of taking one with
+// ErrCorruptQueue and is dropped; the message after it comes out whole.
+func TestQueue_Get_WrongSize(t *testing.T) {
+	raw, err := NewQueue[[]byte](4, MaxMessage(16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := queueView[int64](raw)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	gets := map[string]func() (int64, error){
+		"Get": func() (int64, error) { return v.Get(ctx) },
+		"TryGet": func() (int64, error) {
+			x, ok, err := v.TryGet()
+			if !ok && err == nil {
+				return x, errors.New("TryGet took nothing")
+			}
+			return x, err
+		},
+		"GetMany": func() (int64, error) {
+			var dst [1]int64
+			_, err := v.GetMany(ctx, dst[:])
+			return dst[0], err
+		},
+	}
+	for name, get := range gets {
+		for _, m := range [][]byte{{1, 2, 3}, {8, 0, 0, 0, 0, 0, 0, 0}} {
+			if ok, err := raw.TryPut(m); !ok || err != nil {
+				t.Fatalf("TryPut: got %v, %v", ok, err)
+			}
+		}
+		if x, err := get(); !errors.Is(err, ErrCorruptQueue) {
+			t.Fatalf("%s of a 3-byte message as an int64: got %d, %v, want ErrCorruptQueue", name, x, err)
+		}
+		if x, err := get(); x != 8 || err != nil {
+			t.Fatalf("%s after: got %d, %v, want 8", name, x, err)
+		}
+		if n := raw.Len(); n != 0 {
+			t.Fatalf("%s: %d messages left, want none", name, n)
+		}
+	}
 }

@@ -210,6 +210,11 @@ func (q *Queue[T]) PutMany(ctx context.Context, vs []T) (int, error) {
 // it takes or until ctx is done. Once the queue is closed it returns the
 // values left, then [ErrClosed]. On ctx.Err() the queue is unchanged.
 func (q *Queue[T]) Get(ctx context.Context) (T, error) {
+	if q.enc == encRaw && q.size > 0 {
+		var v T
+		_, err := q.r.GetFixed(ctx, ring.BytesOf(&v), q.size)
+		return v, q.err(err)
+	}
 	if q.enc == encRaw {
 		var v T
 		b := ring.BytesOf(&v)
