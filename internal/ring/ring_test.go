@@ -16,8 +16,17 @@ func TestLayout_Sizes(t *testing.T) {
 	if ring.HeaderStructSize != ring.HeaderSize || ring.HeaderSize%ring.LineSize != 0 {
 		t.Fatalf("header struct of %d bytes, HeaderSize %d, want equal and a multiple of %d", ring.HeaderStructSize, ring.HeaderSize, ring.LineSize)
 	}
-	if got, want := ring.Size(3, 10), ring.HeaderSize+3*32; got != want {
-		t.Fatalf("Size(3, 10) = %d, want %d (slots of 16+10 bytes rounded to 8)", got, want)
+	for _, c := range []struct{ slots, size, stride int }{
+		{3, 10, 64},        // 16+10 bytes: one line
+		{3, 48, 64},        // 16+48: exactly one
+		{4, 49, 128},       // one byte more: two
+		{2, 64, 128},       // a 64-byte message: two
+		{1, 8, 64},         // a ring of capacity 1 has two slots
+		{5, 4096, 65 * 64}, // 16+4096 bytes: 65 lines
+	} {
+		if got, want := ring.Size(c.slots, c.size), ring.HeaderSize+max(c.slots, 2)*c.stride; got != want {
+			t.Fatalf("Size(%d, %d) = %d, want %d (slots of 16+%d bytes rounded up to lines of %d)", c.slots, c.size, got, want, c.size, ring.LineSize)
+		}
 	}
 }
 
