@@ -12,9 +12,25 @@
 // possible, and a process that dies mid-message is not recovered from:
 // what shmkit's queue does beyond this is what its figures pay for.
 //
+// With "words", the ring is shmkit's instead, reduced to its claims: each
+// slot a line-aligned word and the message, no tail or head; each side
+// claims every slot with a compare-and-swap of its word (which is where
+// shmkit records the claimer's pid), writes or reads the message, and
+// publishes or releases the slot with a store of the word. Its figures
+// are the floor of a queue that claims slot by slot, as shmkit's must to
+// take back a dead process's slots.
+//
 //	gcc -O2 -o /tmp/lamport internal/perf/testdata/lamport.c
-//	/tmp/lamport 1     # one message at a time, as queue_spsc_64B
-//	/tmp/lamport 64    # batches of 64, as queue_batch_64B
+//	/tmp/lamport 1           # one message at a time, as queue_spsc_64B
+//	/tmp/lamport 64          # batches of 64, as queue_batch_64B
+//	/tmp/lamport 1 words     # the same, claimed slot by slot
+//	/tmp/lamport 64 words
+//	/tmp/lamport 1 words 50  # a consumer that works 50 steps a message
+//	/tmp/lamport 1 lamport 50
+//
+// The third argument makes the consumer the slower side, as the checks of
+// shmdemo bench's consumer do: it spins that many steps (a few cycles
+// each) after each message.
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +50,28 @@ struct ring {
 	_Alignas(64) _Atomic uint64_t head;
 	_Alignas(64) unsigned char slot[SLOTS][64];
 };
+
+// A slot of the "words" ring. Its word is 4*p for position p free, 4*p+1
+// claimed by the producer, 4*p+2 full, 4*p+3 claimed by the consumer, and
+// 4*(p+SLOTS) once released for the next lap.
+struct wslot {
+	_Alignas(64) _Atomic uint64_t word;
+	unsigned char msg[64];
+};
+
+struct wring {
+	struct wslot slot[SLOTS];
+};
+
+// work is the consumer's steps a message (the third argument).
+static long work;
+
+// busy spins n steps of a few cycles, as a consumer's work on a message.
+static void busy(long n) {
+	static volatile uint64_t x;
+	for (long i = 0; i < n; i++)
+		x = x * 1664525 + 1013904223;
+}
 
 static double now(void) {
 	struct timespec t;
@@ -75,19 +113,102 @@ static double consume(struct ring *r, uint64_t batch) {
 					(unsigned long long)seq, (unsigned long long)h);
 				exit(1);
 			}
+			busy(work);
 		}
 		atomic_store_explicit(&r->head, h, memory_order_release);
 	}
 	return TOTAL / (now() - t0);
 }
 
+// claim spins until the word of slot s is want, then swaps it for to.
+static void claim(struct wslot *s, uint64_t want, uint64_t to) {
+	for (;;) {
+		uint64_t w = want;
+		if (atomic_load_explicit(&s->word, memory_order_relaxed) == want &&
+		    atomic_compare_exchange_strong(&s->word, &w, to))
+			return;
+	}
+}
+
+static void wproduce(struct wring *r, uint64_t batch) {
+	for (uint64_t t = 0; t < TOTAL; t += batch) {
+		for (uint64_t p = t; p < t + batch; p++)
+			claim(&r->slot[p % SLOTS], 4 * p, 4 * p + 1);
+		for (uint64_t p = t; p < t + batch; p++) {
+			uint64_t check = p ^ CHECK;
+			memcpy(r->slot[p % SLOTS].msg, &p, 8);
+			memcpy(r->slot[p % SLOTS].msg + 56, &check, 8);
+		}
+		for (uint64_t p = t; p < t + batch; p++)
+			atomic_store_explicit(&r->slot[p % SLOTS].word, 4 * p + 2, memory_order_release);
+	}
+}
+
+// wconsume is consume for the "words" ring: it claims the full slot at the
+// head, waiting for it, and the full ones after it, up to batch.
+static double wconsume(struct wring *r, uint64_t batch) {
+	uint64_t h = 0, seq, check;
+	unsigned char msg[64];
+	double t0 = 0;
+	while (h < TOTAL) {
+		claim(&r->slot[h % SLOTS], 4 * h + 2, 4 * h + 3);
+		if (t0 == 0)
+			t0 = now();
+		uint64_t end = h + 1;
+		for (; end < h + batch && end < TOTAL; end++) {
+			uint64_t w = 4 * end + 2;
+			if (!atomic_compare_exchange_strong(&r->slot[end % SLOTS].word, &w, 4 * end + 3))
+				break;
+		}
+		for (uint64_t p = h; p < end; p++) {
+			memcpy(msg, r->slot[p % SLOTS].msg, 64);
+			memcpy(&seq, msg, 8);
+			memcpy(&check, msg + 56, 8);
+			if (seq != p || check != (p ^ CHECK)) {
+				fprintf(stderr, "lamport: message %llu arrived when %llu was due\n",
+					(unsigned long long)seq, (unsigned long long)p);
+				exit(1);
+			}
+			busy(work);
+		}
+		for (uint64_t p = h; p < end; p++)
+			atomic_store_explicit(&r->slot[p % SLOTS].word, 4 * (p + SLOTS), memory_order_release);
+		h = end;
+	}
+	return TOTAL / (now() - t0);
+}
+
 int main(int argc, char **argv) {
 	long batch = argc > 1 ? atol(argv[1]) : 1;
-	if (batch < 1 || batch > SLOTS || SLOTS % batch != 0) {
-		fprintf(stderr, "usage: lamport [batch]: batch must divide %d\n", SLOTS);
+	int words = argc > 2 && strcmp(argv[2], "words") == 0;
+	work = argc > 3 ? atol(argv[3]) : 0;
+	if (batch < 1 || batch > SLOTS || SLOTS % batch != 0 || (argc > 2 && !words && strcmp(argv[2], "lamport") != 0) || work < 0) {
+		fprintf(stderr, "usage: lamport [batch [lamport|words [work]]]: batch must divide %d\n", SLOTS);
 		return 2;
 	}
-	for (int rep = 0; rep < 5; rep++) {
+	for (int rep = 0; rep < 5 && words; rep++) {
+		struct wring *r = mmap(0, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (r == MAP_FAILED) {
+			perror("lamport: mmap");
+			return 1;
+		}
+		for (uint64_t i = 0; i < SLOTS; i++)
+			atomic_init(&r->slot[i].word, 4 * i);
+		pid_t p = fork();
+		if (p < 0) {
+			perror("lamport: fork");
+			return 1;
+		}
+		if (p == 0) {
+			wproduce(r, (uint64_t)batch);
+			_exit(0);
+		}
+		double rate = wconsume(r, (uint64_t)batch);
+		waitpid(p, 0, 0);
+		printf("slot words, batches of %ld, work %ld: %.2f M msgs/s\n", batch, work, rate / 1e6);
+		munmap(r, sizeof *r);
+	}
+	for (int rep = 0; rep < 5 && !words; rep++) {
 		struct ring *r = mmap(0, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (r == MAP_FAILED) {
 			perror("lamport: mmap");
@@ -104,7 +225,7 @@ int main(int argc, char **argv) {
 		}
 		double rate = consume(r, (uint64_t)batch);
 		waitpid(p, 0, 0);
-		printf("lamport, batches of %ld: %.2f M msgs/s\n", batch, rate / 1e6);
+		printf("lamport, batches of %ld, work %ld: %.2f M msgs/s\n", batch, work, rate / 1e6);
 		munmap(r, sizeof *r);
 	}
 	return 0;
