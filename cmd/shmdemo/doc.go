@@ -259,41 +259,43 @@
 //	shmdemo bench: quick run, 1 warm-up + 3 repetitions of 100ms a row (medians); linux/amd64, 2 CPUs, go1.26.8
 //
 //	ROW                               OURS         BASELINE                                      RATIO     AIM                              MET
-//	lock_uncontended_ns               5.61 ns      5.69 ns       sync.Mutex                      0.986×    ≤ 15 ns                          yes
-//	lock_contended_ops_per_s          61.64 M/s    138.60 M/s    2 goroutines, sync.Mutex        0.445×    ≥ 30 M/s                         yes
-//	lock_contended_handoffs           1502 /M ops  3655 /M ops   2 goroutines, sync.Mutex        0.411×    no starving: each ≥ 10 % of ops  yes
-//	atomic_add_2proc_ops_per_s        68.31 M/s    76.47 M/s     2 goroutines, sync/atomic       0.893×    ≥ 70 M/s                         no
-//	bank_locked_4proc_deposits_per_s  29.14 M/s    53.52 M/s     4 goroutines, sync.Mutex        0.544×    ≥ 20 M/s                         yes
-//	queue_spsc_64B_msgs_per_s         12.52 M/s    848.0 k/s     os.Pipe, 64 B                   14.8×     ≥ 10 M/s, ≥ 10× pipe             yes
-//	queue_mpmc_64B_msgs_per_s         6.73 M/s     848.0 k/s     os.Pipe, 64 B                   7.93×     ≥ 3 M/s                          yes
-//	queue_spsc_4KiB_msgs_per_s        1.97 M/s     511.1 k/s     os.Pipe, 4 KiB                  3.85×     ≥ 1 M/s                          yes
-//	queue_batch_64B_msgs_per_s        44.37 M/s    23.52 M/s     os.Pipe + bufio                 1.89×     ≥ 40 M/s, ahead of bufio         yes
-//	queue_rtt_p50_us                  0.651 µs     12.4 µs       2 pipes                         0.0525×   ≤ 2 µs                           yes
-//	queue_rtt_p99_us                  0.892 µs     120 µs        2 pipes                         0.00746×  —                                —
-//	pipe_64B_msgs_per_s               848.0 k/s    (a baseline)
-//	pipe_bufio_64B_msgs_per_s         23.52 M/s    (a baseline)
-//	process_start_wait_ms             2.20 ms      0.782 ms      os/exec of true                 2.81×     ≤ 10 ms                          yes
-//	pool_start_first_result_ms        4.08 ms      2.20 ms       start + wait of one child       1.86×     ≤ 20 ms                          yes
-//	pool_map_auto_tasks_per_s         25.08 M/s    478.19 M/s    2 goroutines, same chunks       0.0524×   ≥ 5 M/s                          yes
-//	pool_map_chunk1_tasks_per_s       563.3 k/s    6.14 M/s      2 goroutines, chunk 1           0.0917×   ≥ 200 k/s                        yes
-//	executor_submit_tasks_per_s       334.1 k/s    3.93 M/s      2 goroutines, a channel a task  0.0849×   ≥ 200 k/s                        yes
-//	factorial_speedup                 1.86×        1.96×         2 goroutines                    0.95×     ≥ 1.9×                           no
+//	lock_uncontended_ns               5.52 ns      5.65 ns       sync.Mutex                      0.976×    ≤ 15 ns                          yes
+//	lock_contended_ops_per_s          55.90 M/s    147.98 M/s    2 goroutines, sync.Mutex        0.378×    ≥ 30 M/s                         yes
+//	lock_contended_handoffs           1024 /M ops  4609 /M ops   2 goroutines, sync.Mutex        0.222×    no starving: each ≥ 10 % of ops  yes
+//	atomic_add_2proc_ops_per_s        70.22 M/s    73.80 M/s     2 goroutines, sync/atomic       0.951×    ≥ 70 M/s                         yes
+//	bank_locked_4proc_deposits_per_s  28.87 M/s    54.42 M/s     4 goroutines, sync.Mutex        0.53×     ≥ 20 M/s                         yes
+//	queue_spsc_64B_msgs_per_s         18.20 M/s    1.41 M/s      os.Pipe, 64 B                   13.0×     ≥ 10 M/s, ≥ 10× pipe             yes
+//	queue_mpmc_64B_msgs_per_s         14.64 M/s    1.41 M/s      os.Pipe, 64 B                   10.4×     ≥ 3 M/s                          yes
+//	queue_spsc_4KiB_msgs_per_s        1.68 M/s     903.5 k/s     os.Pipe, 4 KiB                  1.86×     ≥ 1 M/s                          yes
+//	queue_batch_64B_msgs_per_s        54.95 M/s    32.97 M/s     os.Pipe + bufio                 1.67×     ≥ 40 M/s, ahead of bufio         yes
+//	queue_rtt_p50_us                  0.541 µs     12.3 µs       2 pipes                         0.0441×   ≤ 2 µs                           yes
+//	queue_rtt_p99_us                  0.691 µs     115 µs        2 pipes                         0.00599×  —                                —
+//	pipe_64B_msgs_per_s               1.41 M/s     (a baseline)
+//	pipe_bufio_64B_msgs_per_s         32.97 M/s    (a baseline)
+//	process_start_wait_ms             2.15 ms      0.749 ms      os/exec of true                 2.86×     ≤ 10 ms                          yes
+//	pool_start_first_result_ms        3.22 ms      2.15 ms       start + wait of one child       1.50×     ≤ 20 ms                          yes
+//	pool_map_auto_tasks_per_s         17.26 M/s    527.08 M/s    2 goroutines, same chunks       0.0328×   ≥ 5 M/s                          yes
+//	pool_map_chunk1_tasks_per_s       663.8 k/s    6.51 M/s      2 goroutines, chunk 1           0.102×    ≥ 200 k/s                        yes
+//	executor_submit_tasks_per_s       467.5 k/s    3.76 M/s      2 goroutines, a channel a task  0.124×    ≥ 200 k/s                        yes
+//	factorial_speedup                 1.86×        1.77×         2 goroutines                    1.06×     ≥ 1.9×                           no
 //
-//	lock_contended_handoffs: shares of the ops: processes 27.5 % / 72.5 %; goroutines 45.6 % / 54.4 %
-//	queue_spsc_64B_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 199 ns
-//	queue_spsc_4KiB_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 125 ns
-//	queue_batch_64B_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 134 ns
+//	lock_contended_handoffs: shares of the ops: processes 47.5 % / 52.5 %; goroutines 48.8 % / 51.2 %
+//	queue_spsc_64B_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 138 ns
+//	queue_spsc_4KiB_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 121 ns
+//	queue_batch_64B_msgs_per_s: a cache line's round trip between the CPUs, measured after each repetition: 118 ns
 //	queue_rtt_p50_us: a cache line's round trip between the CPUs, measured after each repetition: 116 ns
-//	factorial_speedup: sequential 127.6 ms; pool of 2 workers once started 68.7 ms, 74.4 ms with its start (1.72×); 2 goroutines 65.2 ms; the digests agree
+//	factorial_speedup: sequential 126.5 ms; pool of 2 workers once started 68.5 ms, 74.9 ms with its start (1.69×); 2 goroutines 72.2 ms; the digests agree
 //
-//	RATIO is OURS / BASELINE, both measured in this run. Wall time 8.2 s.
+//	RATIO is OURS / BASELINE, both measured in this run. Wall time 8.1 s.
 //
 // (A quick run of 2026-12-06, with the queue rows in the host's fast mode:
-// the cache line's round trip, in their notes, was 116-199 ns; in the slow
-// mode, about 1 µs, the same rows give a third to a half of this. Where
-// the host places the two virtual CPUs decides it, and it changes from
-// minute to minute. A quick run's rows are short, so the atomic and
-// factorial rows swing around their aims; the full run is the reference.)
+// the cache line's round trip, in their notes, was 116-138 ns; in the slow
+// mode, 550 ns and more, one message at a time gives about 6 M/s and
+// batches about 20 M/s, under their aims (see the README's Performance
+// section, which measures the same modes in C). Where the host places
+// the two virtual CPUs decides it, and it changes from minute to minute.
+// A quick run's rows are short, so the atomic and factorial rows swing
+// around their aims; the full run is the reference.)
 //
 // The rows, each with its baseline:
 //
