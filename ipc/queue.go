@@ -209,21 +209,28 @@ func (q *Queue[T]) PutMany(ctx context.Context, vs []T) (int, error) {
 // Get takes the value at the front of the queue, waiting for one as long as
 // it takes or until ctx is done. Once the queue is closed it returns the
 // values left, then [ErrClosed]. On ctx.Err() the queue is unchanged.
-func (q *Queue[T]) Get(ctx context.Context) (T, error) {
-	if q.enc == encRaw && q.size > 0 {
-		var v T
-		_, err := q.r.GetFixed(ctx, ring.BytesOf(&v), q.size)
+func (q *Queue[T]) Get(ctx context.Context) (v T, err error) {
+	// A fixed-size value is copied from its slot straight into the result,
+	// named so that a large T is not zeroed twice and copied once more on
+	// the way out, as a local variable was.
+	switch {
+	case q.enc != encRaw:
+		return q.getDecode(ctx)
+	case q.size > 0:
+		_, err = q.r.GetFixed(ctx, ring.BytesOf(&v), q.size)
 		return v, q.err(err)
 	}
-	if q.enc == encRaw {
-		var v T
-		b := ring.BytesOf(&v)
-		got, err := q.r.Get(ctx, b[:0])
-		if err == nil && len(got) != len(b) {
-			err = q.badSize(len(got))
-		}
-		return v, q.err(err)
+	got, err := q.r.Get(ctx, nil)
+	if err == nil && len(got) != 0 {
+		err = q.badSize(len(got))
 	}
+	return v, q.err(err)
+}
+
+// getDecode is Get of a value that is not raw. It is a function of its own
+// so that the closure's capture of its result does not move Get's to the
+// heap.
+func (q *Queue[T]) getDecode(ctx context.Context) (T, error) {
 	var v T
 	var derr error
 	_, err := q.r.GetFunc(ctx, 1, func(msg []byte) { derr = q.decode(msg, &v) })
