@@ -73,6 +73,29 @@ static void busy(long n) {
 		x = x * 1664525 + 1013904223;
 }
 
+// fill writes message seq into slot: its number first, a check word last.
+static void fill(unsigned char *slot, uint64_t seq) {
+	uint64_t check = seq ^ CHECK;
+	memcpy(slot, &seq, 8);
+	memcpy(slot + 56, &check, 8);
+}
+
+// take copies the message out of slot, checks that it is message due, and
+// works on it.
+static void take(const unsigned char *slot, uint64_t due) {
+	unsigned char msg[64];
+	uint64_t seq, check;
+	memcpy(msg, slot, 64);
+	memcpy(&seq, msg, 8);
+	memcpy(&check, msg + 56, 8);
+	if (seq != due || check != (due ^ CHECK)) {
+		fprintf(stderr, "lamport: message %llu arrived when %llu was due\n",
+			(unsigned long long)seq, (unsigned long long)due);
+		exit(1);
+	}
+	busy(work);
+}
+
 static double now(void) {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
@@ -84,11 +107,8 @@ static void produce(struct ring *r, uint64_t batch) {
 	while (t < TOTAL) {
 		while (t + batch - h > SLOTS)
 			h = atomic_load_explicit(&r->head, memory_order_acquire);
-		for (uint64_t i = 0; i < batch; i++) {
-			uint64_t seq = t + i, check = seq ^ CHECK;
-			memcpy(r->slot[seq % SLOTS], &seq, 8);
-			memcpy(r->slot[seq % SLOTS] + 56, &check, 8);
-		}
+		for (uint64_t seq = t; seq < t + batch; seq++)
+			fill(r->slot[seq % SLOTS], seq);
 		t += batch;
 		atomic_store_explicit(&r->tail, t, memory_order_release);
 	}
@@ -96,25 +116,15 @@ static void produce(struct ring *r, uint64_t batch) {
 
 // consume takes every message, checks it, and returns messages a second.
 static double consume(struct ring *r, uint64_t batch) {
-	uint64_t h = 0, t = 0, seq, check;
-	unsigned char msg[64];
+	uint64_t h = 0, t = 0;
 	double t0 = 0;
 	while (h < TOTAL) {
 		while (t == h)
 			t = atomic_load_explicit(&r->tail, memory_order_acquire);
 		if (t0 == 0)
 			t0 = now();
-		for (uint64_t end = h + batch < t ? h + batch : t; h < end; h++) {
-			memcpy(msg, r->slot[h % SLOTS], 64);
-			memcpy(&seq, msg, 8);
-			memcpy(&check, msg + 56, 8);
-			if (seq != h || check != (h ^ CHECK)) {
-				fprintf(stderr, "lamport: message %llu arrived when %llu was due\n",
-					(unsigned long long)seq, (unsigned long long)h);
-				exit(1);
-			}
-			busy(work);
-		}
+		for (uint64_t end = h + batch < t ? h + batch : t; h < end; h++)
+			take(r->slot[h % SLOTS], h);
 		atomic_store_explicit(&r->head, h, memory_order_release);
 	}
 	return TOTAL / (now() - t0);
@@ -134,11 +144,8 @@ static void wproduce(struct wring *r, uint64_t batch) {
 	for (uint64_t t = 0; t < TOTAL; t += batch) {
 		for (uint64_t p = t; p < t + batch; p++)
 			claim(&r->slot[p % SLOTS], 4 * p, 4 * p + 1);
-		for (uint64_t p = t; p < t + batch; p++) {
-			uint64_t check = p ^ CHECK;
-			memcpy(r->slot[p % SLOTS].msg, &p, 8);
-			memcpy(r->slot[p % SLOTS].msg + 56, &check, 8);
-		}
+		for (uint64_t p = t; p < t + batch; p++)
+			fill(r->slot[p % SLOTS].msg, p);
 		for (uint64_t p = t; p < t + batch; p++)
 			atomic_store_explicit(&r->slot[p % SLOTS].word, 4 * p + 2, memory_order_release);
 	}
@@ -147,8 +154,7 @@ static void wproduce(struct wring *r, uint64_t batch) {
 // wconsume is consume for the "words" ring: it claims the full slot at the
 // head, waiting for it, and the full ones after it, up to batch.
 static double wconsume(struct wring *r, uint64_t batch) {
-	uint64_t h = 0, seq, check;
-	unsigned char msg[64];
+	uint64_t h = 0;
 	double t0 = 0;
 	while (h < TOTAL) {
 		claim(&r->slot[h % SLOTS], 4 * h + 2, 4 * h + 3);
@@ -160,22 +166,44 @@ static double wconsume(struct wring *r, uint64_t batch) {
 			if (!atomic_compare_exchange_strong(&r->slot[end % SLOTS].word, &w, 4 * end + 3))
 				break;
 		}
-		for (uint64_t p = h; p < end; p++) {
-			memcpy(msg, r->slot[p % SLOTS].msg, 64);
-			memcpy(&seq, msg, 8);
-			memcpy(&check, msg + 56, 8);
-			if (seq != p || check != (p ^ CHECK)) {
-				fprintf(stderr, "lamport: message %llu arrived when %llu was due\n",
-					(unsigned long long)seq, (unsigned long long)p);
-				exit(1);
-			}
-			busy(work);
-		}
+		for (uint64_t p = h; p < end; p++)
+			take(r->slot[p % SLOTS].msg, p);
 		for (uint64_t p = h; p < end; p++)
 			atomic_store_explicit(&r->slot[p % SLOTS].word, 4 * (p + SLOTS), memory_order_release);
 		h = end;
 	}
 	return TOTAL / (now() - t0);
+}
+
+// run measures one run: a fresh ring of either kind in shared memory, a
+// producer forked from this process, which consumes. It returns messages
+// a second.
+static double run(int words, uint64_t batch) {
+	size_t size = words ? sizeof(struct wring) : sizeof(struct ring);
+	void *mem = mmap(0, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		perror("lamport: mmap");
+		exit(1);
+	}
+	if (words)
+		for (uint64_t i = 0; i < SLOTS; i++)
+			atomic_init(&((struct wring *)mem)->slot[i].word, 4 * i);
+	pid_t p = fork();
+	if (p < 0) {
+		perror("lamport: fork");
+		exit(1);
+	}
+	if (p == 0) {
+		if (words)
+			wproduce(mem, batch);
+		else
+			produce(mem, batch);
+		_exit(0);
+	}
+	double rate = words ? wconsume(mem, batch) : consume(mem, batch);
+	waitpid(p, 0, 0);
+	munmap(mem, size);
+	return rate;
 }
 
 int main(int argc, char **argv) {
@@ -186,47 +214,8 @@ int main(int argc, char **argv) {
 		fprintf(stderr, "usage: lamport [batch [lamport|words [work]]]: batch must divide %d\n", SLOTS);
 		return 2;
 	}
-	for (int rep = 0; rep < 5 && words; rep++) {
-		struct wring *r = mmap(0, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		if (r == MAP_FAILED) {
-			perror("lamport: mmap");
-			return 1;
-		}
-		for (uint64_t i = 0; i < SLOTS; i++)
-			atomic_init(&r->slot[i].word, 4 * i);
-		pid_t p = fork();
-		if (p < 0) {
-			perror("lamport: fork");
-			return 1;
-		}
-		if (p == 0) {
-			wproduce(r, (uint64_t)batch);
-			_exit(0);
-		}
-		double rate = wconsume(r, (uint64_t)batch);
-		waitpid(p, 0, 0);
-		printf("slot words, batches of %ld, work %ld: %.2f M msgs/s\n", batch, work, rate / 1e6);
-		munmap(r, sizeof *r);
-	}
-	for (int rep = 0; rep < 5 && !words; rep++) {
-		struct ring *r = mmap(0, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		if (r == MAP_FAILED) {
-			perror("lamport: mmap");
-			return 1;
-		}
-		pid_t p = fork();
-		if (p < 0) {
-			perror("lamport: fork");
-			return 1;
-		}
-		if (p == 0) {
-			produce(r, (uint64_t)batch);
-			_exit(0);
-		}
-		double rate = consume(r, (uint64_t)batch);
-		waitpid(p, 0, 0);
-		printf("lamport, batches of %ld, work %ld: %.2f M msgs/s\n", batch, work, rate / 1e6);
-		munmap(r, sizeof *r);
-	}
+	for (int rep = 0; rep < 5; rep++)
+		printf("%s, batches of %ld, work %ld: %.2f M msgs/s\n", words ? "slot words" : "lamport",
+			batch, work, run(words, (uint64_t)batch) / 1e6);
 	return 0;
 }
